@@ -1,0 +1,117 @@
+/**
+ * Stable machine-readable codes carried by every error this library throws.
+ *
+ * @example
+ * ```ts
+ * import { ResponsibleError } from 'responsible-tfjs';
+ * try { doSomething(); } catch (e) {
+ *   if (e instanceof ResponsibleError && e.code === 'INVALID_ARGUMENT') console.error(e.message);
+ * }
+ * ```
+ */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'UNSUPPORTED_EVENT'
+  | 'UNSUPPORTED_LAYER'
+  | 'PRIVACY_BUDGET_EXCEEDED'
+  | 'MISSING_GRADIENTS'
+  | 'NOT_CONVERGED';
+
+/**
+ * Base class of every error thrown by responsible-tfjs. Catch it to handle all of them.
+ *
+ * @example
+ * ```ts
+ * import { ResponsibleError, gaussianSigma } from 'responsible-tfjs';
+ * try {
+ *   gaussianSigma({ epsilon: -1, delta: 1e-5, sensitivity: 1 });
+ * } catch (e) {
+ *   console.log(e instanceof ResponsibleError, (e as ResponsibleError).code); // true 'INVALID_ARGUMENT'
+ * }
+ * ```
+ */
+export class ResponsibleError extends Error {
+  /** Stable code, safe to branch on (messages may be reworded). */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An argument is outside what a function accepts. The message names the function, the argument,
+ * the value received and what is allowed; the same facts are available as fields.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from 'responsible-tfjs';
+ * const err = new InvalidArgumentError({
+ *   fn: 'laplaceMechanism', argument: 'epsilon', value: 0, allowed: 'a finite number > 0',
+ * });
+ * console.log(err.message);
+ * // laplaceMechanism: argument 'epsilon' must be a finite number > 0, got 0
+ * ```
+ */
+export class InvalidArgumentError extends ResponsibleError {
+  /** The function whose argument was rejected. */
+  readonly fn: string;
+  /** The argument's name, with a path for nested options (e.g. `options.epsilon`). */
+  readonly argument: string;
+  /** The rejected value (as received). */
+  readonly value: unknown;
+  /** What the argument may be. */
+  readonly allowed: string;
+  constructor(details: { fn: string; argument: string; value: unknown; allowed: string; hint?: string }) {
+    const hint = details.hint !== undefined ? `. ${details.hint}` : '';
+    super(
+      'INVALID_ARGUMENT',
+      `${details.fn}: argument '${details.argument}' must be ${details.allowed}, got ${describeValue(details.value)}${hint}`,
+    );
+    this.fn = details.fn;
+    this.argument = details.argument;
+    this.value = details.value;
+    this.allowed = details.allowed;
+  }
+}
+
+/**
+ * Gradients that a function needs are not registered with tfjs. `@tensorflow/tfjs-core` alone
+ * registers no gradient functions; importing `@tensorflow/tfjs-layers` (or `@tensorflow/tfjs`) does.
+ *
+ * @example
+ * ```ts
+ * import { MissingGradientsError } from 'responsible-tfjs';
+ * const err = new MissingGradientsError('fgsm', ['Sum']);
+ * console.log(err.code); // 'MISSING_GRADIENTS'
+ * ```
+ */
+export class MissingGradientsError extends ResponsibleError {
+  /** Kernel names whose gradients are missing. */
+  readonly kernels: readonly string[];
+  constructor(fn: string, kernels: readonly string[]) {
+    super(
+      'MISSING_GRADIENTS',
+      `${fn}: tfjs has no gradient registered for ${kernels.join(', ')}. ` +
+        `Import '@tensorflow/tfjs-layers' (or '@tensorflow/tfjs') once in your program before calling it: ` +
+        `'@tensorflow/tfjs-core' alone registers no gradients.`,
+    );
+    this.kernels = kernels;
+  }
+}
+
+/** Short, bounded rendering of a value for error messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return value.length > 6 ? `array of length ${value.length}` : `[${value.map(describeValue).join(', ')}]`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  if (typeof value === 'object' && value !== null && 'shape' in value && 'dtype' in value) {
+    const t = value as { shape: number[]; dtype: string };
+    return `Tensor(${t.dtype}, [${t.shape.join(', ')}])`;
+  }
+  if (typeof value === 'function') return 'a function';
+  return Object.prototype.toString.call(value);
+}

@@ -1,0 +1,2 @@
+// Public API of responsible-tfjs/robustness.
+export {};

@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'privacy/index': 'src/privacy/index.ts',
+    'robustness/index': 'src/robustness/index.ts',
+    'fairness/index': 'src/fairness/index.ts',
+    'compression/index': 'src/compression/index.ts',
+    'objectives/index': 'src/objectives/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  target: 'es2022',
+  external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'],
+});
