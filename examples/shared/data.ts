@@ -21,7 +21,7 @@ export interface DigitsSplit {
  * UCI optical digits (8×8), split as the reference models were: first 1,347 rows train, last 450 test.
  */
 export function loadDigits(): { train: DigitsSplit; test: DigitsSplit } {
-  const rows = parse(readFileSync(`${dataDir}digits.csv`, 'utf8'), { cast: true }) as number[][];
+  const rows = parse(readFileSync(`${dataDir}digits.csv`, 'utf8'), { cast: true }) as unknown as number[][];
   const split = (from: number, to: number): DigitsSplit => {
     const n = to - from;
     const x = new Float32Array(n * 64);
@@ -59,7 +59,7 @@ export interface AdultRow {
 
 /** All 45,222 rows of UCI Adult with the official train/test split. */
 export function loadAdultRows(): AdultRow[] {
-  return parse(readFileSync(`${dataDir}adult.csv`, 'utf8'), { columns: true, cast: true }) as AdultRow[];
+  return parse(readFileSync(`${dataDir}adult.csv`, 'utf8'), { columns: true, cast: true }) as unknown as AdultRow[];
 }
 
 /** Adult encoded for a classifier: standardised numeric columns plus one-hot categorical ones. */

@@ -1,2 +1,3 @@
 // Public API of responsible-tfjs/privacy.
-export {};
+export * from './accounting/index.js';
+export * from './dpsgd/index.js';
