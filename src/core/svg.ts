@@ -4,7 +4,14 @@
  * opens in any browser; it works in Node and in the browser alike.
  */
 
-/** One line of a {@link lineChartSvg}. */
+/**
+ * One line of a {@link lineChartSvg}.
+ *
+ * @example
+ * ```ts
+ * const rdp: LineSeries = { label: 'RDP', x: [1, 2, 3], y: [0.9, 1.4, 1.8], dashed: true };
+ * ```
+ */
 export interface LineSeries {
   readonly label: string;
   readonly x: readonly number[];
@@ -15,7 +22,14 @@ export interface LineSeries {
   readonly dashed?: boolean;
 }
 
-/** Common chart options. */
+/**
+ * Options shared by {@link lineChartSvg} and {@link barChartSvg}.
+ *
+ * @example
+ * ```ts
+ * const opts: ChartOptions = { title: 'Robust accuracy', xLabel: 'epsilon', yLabel: 'accuracy', yMin: 0, yMax: 1 };
+ * ```
+ */
 export interface ChartOptions {
   readonly title: string;
   readonly xLabel?: string;
@@ -45,7 +59,7 @@ function fmt(v: number): string {
 }
 
 /** About `count` round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
+function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -135,7 +149,17 @@ export function lineChartSvg(series: readonly LineSeries[], opts: ChartOptions):
   return frame(opts, w, h, axes(w, h, xTicks, yTicks) + '\n' + lines.join('\n'), legend);
 }
 
-/** Data of a {@link barChartSvg}: one bar group per category, one bar per series. */
+/**
+ * Data of a {@link barChartSvg}: one bar group per category, one bar per series.
+ *
+ * @example
+ * ```ts
+ * const data: BarChartData = {
+ *   categories: ['Female', 'Male'],
+ *   series: [{ label: 'before', values: [0.08, 0.25] }, { label: 'after', values: [0.15, 0.17] }],
+ * };
+ * ```
+ */
 export interface BarChartData {
   readonly categories: readonly string[];
   readonly series: readonly { readonly label: string; readonly values: readonly number[]; readonly color?: string }[];

@@ -1,0 +1,207 @@
+/**
+ * Mechanisms as frozen values (the DpEvent algebra of dp_accounting): an accountant composes a
+ * history of events and reports the resulting (epsilon, delta) guarantee.
+ */
+import { positiveInteger, positiveNumber, numberInRange, invalid } from '../../core/validate.js';
+
+/**
+ * A Gaussian mechanism with noise standard deviation `noiseMultiplier × sensitivity` (L2).
+ *
+ * @example
+ * ```ts
+ * import type { GaussianDpEvent } from 'responsible-tfjs/privacy';
+ * const e: GaussianDpEvent = { kind: 'gaussian', noiseMultiplier: 1.1 };
+ * ```
+ */
+export interface GaussianDpEvent {
+  /** Discriminant. */
+  readonly kind: 'gaussian';
+  /** Noise standard deviation divided by the L2 sensitivity. */
+  readonly noiseMultiplier: number;
+}
+
+/**
+ * A Laplace mechanism with noise scale `noiseMultiplier × sensitivity` (L1).
+ *
+ * @example
+ * ```ts
+ * import type { LaplaceDpEvent } from 'responsible-tfjs/privacy';
+ * const e: LaplaceDpEvent = { kind: 'laplace', noiseMultiplier: 2 }; // epsilon = 1/2 per release
+ * ```
+ */
+export interface LaplaceDpEvent {
+  /** Discriminant. */
+  readonly kind: 'laplace';
+  /** Laplace scale b divided by the L1 sensitivity (a single release is (1/noiseMultiplier)-DP). */
+  readonly noiseMultiplier: number;
+}
+
+/**
+ * An event applied to a Poisson subsample: each record is included independently with
+ * probability `sampleRate` (add/remove neighbouring relation).
+ *
+ * @example
+ * ```ts
+ * import type { PoissonSampledDpEvent } from 'responsible-tfjs/privacy';
+ * const e: PoissonSampledDpEvent = { kind: 'poissonSampled', sampleRate: 0.01, event: { kind: 'gaussian', noiseMultiplier: 1 } };
+ * ```
+ */
+export interface PoissonSampledDpEvent {
+  /** Discriminant. */
+  readonly kind: 'poissonSampled';
+  /** Inclusion probability of each record, in (0, 1]. */
+  readonly sampleRate: number;
+  /** The mechanism run on the subsample. */
+  readonly event: DpEvent;
+}
+
+/**
+ * The same event repeated `count` times (adaptive composition).
+ *
+ * @example
+ * ```ts
+ * import type { SelfComposedDpEvent } from 'responsible-tfjs/privacy';
+ * const e: SelfComposedDpEvent = { kind: 'selfComposed', count: 1000, event: { kind: 'gaussian', noiseMultiplier: 5 } };
+ * ```
+ */
+export interface SelfComposedDpEvent {
+  /** Discriminant. */
+  readonly kind: 'selfComposed';
+  /** The repeated mechanism. */
+  readonly event: DpEvent;
+  /** Number of repetitions, an integer >= 1. */
+  readonly count: number;
+}
+
+/**
+ * Several events composed in sequence.
+ *
+ * @example
+ * ```ts
+ * import type { ComposedDpEvent } from 'responsible-tfjs/privacy';
+ * const e: ComposedDpEvent = { kind: 'composed', events: [{ kind: 'gaussian', noiseMultiplier: 2 }, { kind: 'laplace', noiseMultiplier: 3 }] };
+ * ```
+ */
+export interface ComposedDpEvent {
+  /** Discriminant. */
+  readonly kind: 'composed';
+  /** The composed events, in order. */
+  readonly events: readonly DpEvent[];
+}
+
+/**
+ * Any mechanism an accountant can be asked about: a discriminated union on `kind`.
+ *
+ * @example
+ * ```ts
+ * import { poissonSampledEvent, gaussianEvent, selfComposedEvent, type DpEvent } from 'responsible-tfjs/privacy';
+ * const dpSgd: DpEvent = selfComposedEvent(poissonSampledEvent(0.004, gaussianEvent(1.1)), 10000);
+ * ```
+ */
+export type DpEvent = GaussianDpEvent | LaplaceDpEvent | PoissonSampledDpEvent | SelfComposedDpEvent | ComposedDpEvent;
+
+/**
+ * A validated {@link GaussianDpEvent}.
+ *
+ * @param noiseMultiplier - Noise standard deviation over L2 sensitivity, > 0.
+ * @example
+ * ```ts
+ * import { gaussianEvent } from 'responsible-tfjs/privacy';
+ * const e = gaussianEvent(1.1); // { kind: 'gaussian', noiseMultiplier: 1.1 }
+ * ```
+ */
+export function gaussianEvent(noiseMultiplier: number): GaussianDpEvent {
+  positiveNumber('gaussianEvent', 'noiseMultiplier', noiseMultiplier);
+  return Object.freeze({ kind: 'gaussian', noiseMultiplier });
+}
+
+/**
+ * A validated {@link LaplaceDpEvent}.
+ *
+ * @param noiseMultiplier - Laplace scale over L1 sensitivity, > 0.
+ * @example
+ * ```ts
+ * import { laplaceEvent } from 'responsible-tfjs/privacy';
+ * const e = laplaceEvent(2); // a (1/2)-DP release
+ * ```
+ */
+export function laplaceEvent(noiseMultiplier: number): LaplaceDpEvent {
+  positiveNumber('laplaceEvent', 'noiseMultiplier', noiseMultiplier);
+  return Object.freeze({ kind: 'laplace', noiseMultiplier });
+}
+
+/**
+ * A validated {@link PoissonSampledDpEvent}.
+ *
+ * @param sampleRate - Inclusion probability in (0, 1].
+ * @param event - The mechanism run on the subsample.
+ * @example
+ * ```ts
+ * import { poissonSampledEvent, gaussianEvent } from 'responsible-tfjs/privacy';
+ * const e = poissonSampledEvent(256 / 60000, gaussianEvent(1.1));
+ * ```
+ */
+export function poissonSampledEvent(sampleRate: number, event: DpEvent): PoissonSampledDpEvent {
+  numberInRange('poissonSampledEvent', 'sampleRate', sampleRate, { min: 0, max: 1, minInclusive: false });
+  assertEvent('poissonSampledEvent', 'event', event);
+  return Object.freeze({ kind: 'poissonSampled', sampleRate, event });
+}
+
+/**
+ * A validated {@link SelfComposedDpEvent}.
+ *
+ * @param event - The repeated mechanism.
+ * @param count - Number of repetitions, an integer >= 1.
+ * @example
+ * ```ts
+ * import { selfComposedEvent, laplaceEvent } from 'responsible-tfjs/privacy';
+ * const e = selfComposedEvent(laplaceEvent(10), 5);
+ * ```
+ */
+export function selfComposedEvent(event: DpEvent, count: number): SelfComposedDpEvent {
+  assertEvent('selfComposedEvent', 'event', event);
+  positiveInteger('selfComposedEvent', 'count', count);
+  return Object.freeze({ kind: 'selfComposed', event, count });
+}
+
+/**
+ * A validated {@link ComposedDpEvent}.
+ *
+ * @param events - The events, in order (may be empty: no privacy cost).
+ * @example
+ * ```ts
+ * import { composedEvent, gaussianEvent, laplaceEvent } from 'responsible-tfjs/privacy';
+ * const e = composedEvent([gaussianEvent(2), laplaceEvent(3)]);
+ * ```
+ */
+export function composedEvent(events: readonly DpEvent[]): ComposedDpEvent {
+  if (!Array.isArray(events)) invalid('composedEvent', 'events', events, 'an array of DpEvent');
+  events.forEach((e, i) => assertEvent('composedEvent', `events[${i}]`, e));
+  return Object.freeze({ kind: 'composed', events: Object.freeze([...events]) });
+}
+
+/** Checks (recursively) that a value is a well-formed {@link DpEvent}; throws InvalidArgumentError otherwise. */
+export function assertEvent(fn: string, argument: string, value: unknown): asserts value is DpEvent {
+  const e = value as DpEvent;
+  if (typeof value !== 'object' || value === null) invalid(fn, argument, value, 'a DpEvent object');
+  switch (e.kind) {
+    case 'gaussian':
+    case 'laplace':
+      positiveNumber(fn, `${argument}.noiseMultiplier`, e.noiseMultiplier);
+      return;
+    case 'poissonSampled':
+      numberInRange(fn, `${argument}.sampleRate`, e.sampleRate, { min: 0, max: 1, minInclusive: false });
+      assertEvent(fn, `${argument}.event`, e.event);
+      return;
+    case 'selfComposed':
+      positiveInteger(fn, `${argument}.count`, e.count);
+      assertEvent(fn, `${argument}.event`, e.event);
+      return;
+    case 'composed':
+      if (!Array.isArray(e.events)) invalid(fn, `${argument}.events`, e.events, 'an array of DpEvent');
+      e.events.forEach((x, i) => assertEvent(fn, `${argument}.events[${i}]`, x));
+      return;
+    default:
+      invalid(fn, `${argument}.kind`, (e as { kind?: unknown }).kind, "one of 'gaussian', 'laplace', 'poissonSampled', 'selfComposed', 'composed'");
+  }
+}

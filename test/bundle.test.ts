@@ -1,0 +1,52 @@
+/**
+ * Tree-shaking and domain isolation: bundling one subpath with esbuild (tfjs external, as a
+ * user's bundler would treat the peers) must pull in no source file of another domain.
+ */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression'] as const;
+
+async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number }> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    treeShaking: true,
+    metafile: true,
+    minify: true,
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'],
+    logLevel: 'silent',
+  });
+  // Only modules that contribute bytes to the output count: a parsed-then-shaken module does not.
+  const output = Object.values(result.metafile.outputs)[0]!;
+  const inputs = Object.entries(output.inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([k]) => k);
+  return { inputs, bytes: result.outputFiles[0]!.contents.length };
+}
+
+describe('subpath imports', () => {
+  for (const domain of DOMAINS) {
+    it(`responsible-tfjs/${domain} pulls in no other domain`, async () => {
+      const { inputs } = await inputsOf(`export * from './src/${domain}/index.ts';`);
+      const foreign = inputs.filter((f) => /^src\//.test(f) && !f.startsWith(`src/${domain}/`) && !f.startsWith('src/core/'));
+      expect(foreign).toEqual([]);
+    }, 60_000);
+  }
+
+  it('importing one core function tree-shakes the rest', async () => {
+    const one = await inputsOf(`export { seededRng } from './src/index.ts';`);
+    const all = await inputsOf(`export * from './src/index.ts';`);
+    for (const file of ['src/core/svg.ts', 'src/core/labels.ts']) {
+      expect(all.inputs).toContain(file);
+      expect(one.inputs).not.toContain(file);
+    }
+    expect(one.bytes).toBeLessThan(all.bytes);
+  }, 60_000);
+});

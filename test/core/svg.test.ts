@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { barChartSvg, lineChartSvg } from '../../src/core/index.js';
+
+describe('SVG charts', () => {
+  it('draws each series as a path through its points, escaping text', () => {
+    const svg = lineChartSvg(
+      [
+        { label: 'RDP <loose>', x: [1, 2, 3], y: [1, 2, 4] },
+        { label: 'PLD', x: [1, 2, 3], y: [0.5, 1, 2], dashed: true },
+      ],
+      { title: 'ε & epochs', xLabel: 'epoch', yLabel: 'epsilon', width: 500, height: 300 },
+    );
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="500" height="300"')).toBe(true);
+    expect(svg).toContain('RDP &lt;loose&gt;');
+    expect(svg).toContain('ε &amp; epochs');
+    expect(svg.match(/<path /g)).toHaveLength(2);
+    expect(svg.match(/<circle /g)).toHaveLength(6);
+    expect(svg).toContain('stroke-dasharray="6 4"');
+    // The highest point (y = 4) sits at the top of the plot area (y = 40), the lowest (0.5) at the bottom (300 - 52).
+    expect(svg).toContain('cy="40.0"');
+    expect(svg).toContain('cy="248.0"');
+  });
+
+  it('skips non-finite points and supports a log x axis', () => {
+    const svg = lineChartSvg([{ label: 'a', x: [0.01, 0.1, 1], y: [1, Number.NaN, 3] }], { title: 't', xLog: true });
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    expect(svg).toContain('>0.1<');
+  });
+
+  it('draws one bar per finite value with a tooltip', () => {
+    const svg = barChartSvg(
+      { categories: ['Female', 'Male'], series: [{ label: 'before', values: [0.1, 0.3] }, { label: 'after', values: [0.2, Number.NaN] }] },
+      { title: 'rates' },
+    );
+    expect(svg.match(/<rect x=/g)).toHaveLength(3);
+    expect(svg).toContain('<title>before · Male: 0.3</title>');
+  });
+});
