@@ -4,7 +4,7 @@
  * side in one run. No tensors are involved, so no backend is selected.
  */
 import { secureRng, seededRng } from '../src/core/rng.js';
-import { measure, printTable, writeResults, type BenchRow } from './harness.js';
+import { measure, printTable, writeResults, type BenchRow, type Timing } from './harness.js';
 
 const N = 1_000_000;
 const draw = (next: () => number) => () => {
@@ -20,7 +20,7 @@ const cases: [string, () => number][] = [
   ['seededRng (seedrandom, for tests)', () => seeded.next()],
   ['secureRng (crypto.getRandomValues)', () => secure.next()],
 ];
-const timings = [];
+const timings: Timing[] = [];
 for (const [, next] of cases) timings.push(await measure(draw(next), { minRuns: 5, warmup: 5 }));
 const rows: BenchRow[] = cases.map(([name], i) => ({
   case: name,
