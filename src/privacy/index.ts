@@ -1,3 +1,4 @@
 // Public API of responsible-tfjs/privacy.
 export * from './accounting/index.js';
+export * from './errors.js';
 export * from './dpsgd/index.js';

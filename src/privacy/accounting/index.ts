@@ -1,1 +1,7 @@
-export {};
+// Privacy accounting: plain double arithmetic, no tfjs imports.
+export * from './dpEvent.js';
+export type { PrivacyAccountant, AccountantKind, DpSgdStep } from './accountant.js';
+export { RdpAccountant, type RdpAccountantOptions } from './rdpAccountant.js';
+export { PldAccountant, type PldAccountantOptions } from './pldAccountant.js';
+export { createAccountant } from './createAccountant.js';
+export { getNoiseMultiplier, type GetNoiseMultiplierOptions } from './getNoiseMultiplier.js';
