@@ -5,3 +5,6 @@ export { RdpAccountant, type RdpAccountantOptions } from './rdpAccountant.js';
 export { PldAccountant, type PldAccountantOptions } from './pldAccountant.js';
 export { createAccountant } from './createAccountant.js';
 export { getNoiseMultiplier, type GetNoiseMultiplierOptions } from './getNoiseMultiplier.js';
+export { DEFAULT_RDP_ORDERS, DP_ACCOUNTING_RDP_ORDERS } from './rdp/orders.js';
+export { computeRdp, type ComputeRdpOptions } from './rdp/computeRdp.js';
+export { rdpToEpsilon, rdpToDelta, type RdpToEpsilonOptions, type RdpToDeltaOptions, type RdpConversion } from './rdp/rdpToEpsilon.js';

@@ -1,0 +1,95 @@
+/**
+ * Run-length history shared by the accountants (internal): consecutive identical events are
+ * merged into one segment `{ event, count }`, so a million identical steps cost one segment.
+ */
+import { numberInRange, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
+import { UnsupportedEventError } from '../errors.js';
+import type { AccountantKind, DpSgdStep, PrivacyAccountant } from './accountant.js';
+import { assertEvent, type DpEvent } from './dpEvent.js';
+
+/** One run of identical events. */
+export interface Segment {
+  readonly event: DpEvent;
+  readonly key: string;
+  count: number;
+}
+
+/** Base of the accountants: validation, run-length ledger, cloning (internal). */
+export abstract class LedgerAccountant {
+  protected segments: Segment[] = [];
+  /** Increments on every change; subclasses cache derived state against it. */
+  protected version = 0;
+  abstract readonly kind: AccountantKind;
+  abstract supports(event: DpEvent): boolean;
+  /** Why an event is not supported (undefined when it is). */
+  protected abstract unsupportedReason(event: DpEvent): string | undefined;
+  protected abstract epsilonOf(delta: number): number;
+  protected abstract deltaOf(epsilon: number): number;
+  abstract clone(): PrivacyAccountant;
+
+  step(params: DpSgdStep, steps = 1): this {
+    const fn = `${this.constructor.name}.step`;
+    const p = optionsObject(fn, 'params', params);
+    positiveNumber(fn, 'params.noiseMultiplier', p.noiseMultiplier);
+    numberInRange(fn, 'params.sampleRate', p.sampleRate, { min: 0, max: 1, minInclusive: false });
+    positiveInteger(fn, 'steps', steps);
+    const event: DpEvent = {
+      kind: 'poissonSampled',
+      sampleRate: p.sampleRate,
+      event: { kind: 'gaussian', noiseMultiplier: p.noiseMultiplier },
+    };
+    this.append(event, steps);
+    return this;
+  }
+
+  compose(event: DpEvent, count = 1): this {
+    const fn = `${this.constructor.name}.compose`;
+    assertEvent(fn, 'event', event);
+    positiveInteger(fn, 'count', count);
+    const reason = this.unsupportedReason(event);
+    if (reason !== undefined) throw new UnsupportedEventError(fn, event.kind, reason);
+    this.append(event, count);
+    return this;
+  }
+
+  getEpsilon(delta: number): number {
+    numberInRange(`${this.constructor.name}.getEpsilon`, 'delta', delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
+    if (this.segments.length === 0) return 0;
+    return this.epsilonOf(delta);
+  }
+
+  getDelta(epsilon: number): number {
+    const fn = `${this.constructor.name}.getDelta`;
+    if (typeof epsilon !== 'number' || Number.isNaN(epsilon) || epsilon < 0) {
+      numberInRange(fn, 'epsilon', epsilon, { min: 0, max: Infinity });
+    }
+    if (this.segments.length === 0) return 0;
+    if (epsilon === Infinity) return 0;
+    return this.deltaOf(epsilon);
+  }
+
+  get ledger(): DpEvent {
+    return {
+      kind: 'composed',
+      events: this.segments.map((s) => (s.count === 1 ? s.event : { kind: 'selfComposed', event: s.event, count: s.count })),
+    };
+  }
+
+  /** Number of run-length segments in the history (not a number of steps). */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  protected copyLedgerInto(other: LedgerAccountant): void {
+    other.segments = this.segments.map((s) => ({ ...s }));
+    other.version = this.version + 1;
+  }
+
+  private append(event: DpEvent, count: number): void {
+    const key = JSON.stringify(event);
+    const last = this.segments[this.segments.length - 1];
+    if (last !== undefined && last.key === key && Number.isSafeInteger(last.count + count)) last.count += count;
+    else this.segments.push({ event, key, count });
+    this.version++;
+  }
+}

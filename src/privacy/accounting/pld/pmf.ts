@@ -1,0 +1,130 @@
+/**
+ * Dense privacy-loss PMFs on the grid `(lower + i) × interval` (internal), with the composition,
+ * truncation and conversion routines of dp_accounting's `pld_pmf.py` (pessimistic estimates).
+ */
+import { convolve, selfConvolveCircular } from './fft.js';
+
+/** A discretized privacy-loss distribution: probs[i] is the mass at loss (lower + i) × interval. */
+export interface Pmf {
+  readonly lower: number;
+  readonly probs: Float64Array;
+  /** Mass at +∞ (including truncated tails, pessimistically). */
+  readonly infinityMass: number;
+}
+
+/** The identity PLD (no privacy loss). */
+export const IDENTITY_PMF: Pmf = { lower: 0, probs: new Float64Array([1]), infinityMass: 0 };
+
+/** Moves the tails of mass <= tail/2 each: left into the first kept bin, right to +∞. */
+export function truncateTails(probs: Float64Array, tail: number): { offset: number; probs: Float64Array; rightMass: number } {
+  if (tail === 0) return { offset: 0, probs, rightMass: 0 };
+  const half = tail / 2;
+  const n = probs.length;
+  let s = 0;
+  let left = n;
+  for (let i = 0; i < n; i++) {
+    s += probs[i] as number;
+    if (s > half) {
+      left = i;
+      break;
+    }
+  }
+  s = 0;
+  let rightPrefix = n;
+  for (let i = 0; i < n; i++) {
+    s += probs[n - 1 - i] as number;
+    if (s > half) {
+      rightPrefix = i;
+      break;
+    }
+  }
+  let right = n - rightPrefix;
+  right = Math.max(right, left + 1);
+  let leftMass = 0;
+  for (let i = 0; i < left; i++) leftMass += probs[i] as number;
+  let rightMass = 0;
+  for (let i = right; i < n; i++) rightMass += probs[i] as number;
+  const kept = probs.slice(left, right);
+  kept[0] = (kept[0] as number) + leftMass;
+  return { offset: left, probs: kept, rightMass };
+}
+
+/** Composition of two PLDs: convolution, then tail truncation (dp_accounting `compose`). */
+export function composePmf(a: Pmf, b: Pmf, tail = 1e-15): Pmf {
+  const conv = convolve(a.probs, b.probs);
+  const t = truncateTails(conv, tail);
+  return {
+    lower: a.lower + b.lower + t.offset,
+    probs: t.probs,
+    infinityMass: a.infinityMass + b.infinityMass - a.infinityMass * b.infinityMass + t.rightMass,
+  };
+}
+
+/** Chernoff bounds on the support of the `times`-fold self-convolution (dp_accounting). */
+function selfConvolveBounds(probs: Float64Array, times: number, tail: number): [number, number] {
+  const n = probs.length;
+  let upper = (n - 1) * times;
+  let lower = 0;
+  if (tail === 0) return [lower, upper];
+  const logTwoOverTail = Math.log(2 / tail);
+  for (let o = -20; o <= 20; o++) {
+    if (o === 0) continue;
+    const order = o / n;
+    // weighted logsumexp of i × order
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) if ((probs[i] as number) > 0 && i * order > max) max = i * order;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const p = probs[i] as number;
+      if (p !== 0) sum += p * Math.exp(i * order - max);
+    }
+    const logMgf = Math.log(sum) + max;
+    const bound = (times * logMgf + logTwoOverTail) / order;
+    if (!Number.isFinite(bound)) continue;
+    if (order > 0) upper = Math.min(upper, Math.ceil(bound));
+    else lower = Math.max(lower, Math.floor(bound));
+  }
+  return [lower, upper];
+}
+
+/** `times`-fold self-composition by one FFT power (dp_accounting `DensePLDPmf.self_compose`). */
+export function selfComposePmf(a: Pmf, times: number, tail = 1e-15): Pmf {
+  if (times === 1) return a;
+  const [lo, hi] = selfConvolveBounds(a.probs, times, tail);
+  const outLen = hi - lo + 1;
+  const circ = selfConvolveCircular(a.probs, times, outLen);
+  const size = circ.length;
+  const out = new Float64Array(outLen);
+  for (let i = 0; i < outLen; i++) out[i] = circ[(((i + lo) % size) + size) % size] as number;
+  const inf = tail - Math.expm1(times * Math.log1p(-a.infinityMass));
+  return { lower: a.lower * times + lo, probs: out, infinityMass: inf };
+}
+
+/** δ(ε) = m∞ + Σ_{loss > ε} (1 − e^{ε − loss}) p. */
+export function pmfDelta(a: Pmf, interval: number, epsilon: number): number {
+  let delta = a.infinityMass;
+  for (let i = a.probs.length - 1; i >= 0; i--) {
+    const loss = (a.lower + i) * interval;
+    if (!(loss > epsilon)) break;
+    delta += -Math.expm1(epsilon - loss) * (a.probs[i] as number);
+  }
+  return delta;
+}
+
+/** Smallest ε with δ(ε) <= delta (dp_accounting `_get_epsilon_for_delta`). */
+export function pmfEpsilon(a: Pmf, interval: number, delta: number): number {
+  if (a.infinityMass > delta) return Infinity;
+  let massUpper = a.infinityMass;
+  let massLower = 0;
+  const upperLoss = (a.lower + a.probs.length - 1) * interval;
+  for (let k = 0; k < a.probs.length; k++) {
+    const loss = upperLoss - k * interval;
+    const prob = a.probs[a.probs.length - 1 - k] as number;
+    if (massUpper > delta && massLower > 0 && Math.log((massUpper - delta) / massLower) >= loss) break;
+    massUpper += prob;
+    massLower += Math.exp(-loss) * prob;
+    if (massUpper >= delta && massLower === 0) return Math.max(0, loss);
+  }
+  if (massUpper <= massLower + delta) return 0;
+  return Math.log((massUpper - delta) / massLower);
+}
