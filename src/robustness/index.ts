@@ -1,2 +1,19 @@
-// Public API of responsible-tfjs/robustness.
-export {};
+/**
+ * responsible-tfjs/robustness: FGSM and PGD attacks that reproduce torchattacks, robust-accuracy
+ * evaluation, and adversarial training (PGD and TRADES) for any tfjs model.
+ * @packageDocumentation
+ */
+export type { Attack, AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
+export { softmaxCrossEntropy, probabilityCrossEntropy, PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
+export { fgsm, type FgsmOptions } from './fgsm.js';
+export { pgd, type PgdOptions, type PgdNorm } from './pgd.js';
+export { robustAccuracy, type RobustAccuracyOptions } from './robustAccuracy.js';
+export { robustAccuracyCurve, type RobustAccuracyCurve, type RobustAccuracyCurveOptions } from './robustAccuracyCurve.js';
+export type { TrainingStepResult } from './training.js';
+export { adversarialTrainingStep, type AdversarialTrainingStepOptions } from './adversarialTrainingStep.js';
+export { tradesAttack, tradesLoss, type TradesAttackOptions, type TradesLossOptions } from './trades.js';
+export { tradesTrainingStep, type TradesTrainingStepOptions } from './tradesTrainingStep.js';
+export {
+  fitAdversarially, type FitAdversariallyOptions, type FitAdversariallyCallbacks, type AdversarialLogs,
+  type AdversarialHistory, type TrainingAttackOptions, type AdversarialTrainingMethod,
+} from './fitAdversarially.js';

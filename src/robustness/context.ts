@@ -1,0 +1,150 @@
+/**
+ * Shared set-up of every attack (internal): model to forward function, validation of inputs,
+ * hyper-parameters and labels, and the objective the attacks climb.
+ */
+import { assertGradientsAvailable } from '../core/gradients.js';
+import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
+import { toForwardFn, type ModelLike } from '../core/model.js';
+import { argMax, grad, max, mean, min, neg, slice, tidy, type Tensor, type Tensor2D } from '../core/tf.js';
+import { booleanValue, finiteNumber, invalid, oneOf, optionsObject } from '../core/validate.js';
+import { probabilityCrossEntropy, softmaxCrossEntropy } from './softmaxCrossEntropy.js';
+import type { AttackCommonOptions, PerExampleLoss } from './types.js';
+
+/** Everything an attack's inner loop needs; `labels` is owned by the context. */
+export interface AttackContext {
+  readonly fn: string;
+  readonly forward: (x: Tensor) => Tensor;
+  /** One-hot labels (true classes, or targets when `targeted`). */
+  readonly labels: Tensor2D;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly targeted: boolean;
+  readonly loss: (labels: Tensor2D, outputs: Tensor) => Tensor;
+}
+
+/** Validated common options with defaults applied. */
+export interface CommonSettings {
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly targeted: boolean;
+  readonly loss: PerExampleLoss;
+}
+
+/** Validates the options all attacks share. */
+export function commonSettings(fn: string, options: AttackCommonOptions): CommonSettings {
+  const clipMin = finiteNumber(fn, 'options.clipMin', options.clipMin ?? 0);
+  const clipMax = finiteNumber(fn, 'options.clipMax', options.clipMax ?? 1);
+  if (!(clipMax > clipMin)) invalid(fn, 'options.clipMax', clipMax, `a number > clipMin (${clipMin})`);
+  const targeted = booleanValue(fn, 'options.targeted', options.targeted ?? false);
+  const output = oneOf(fn, 'options.modelOutput', options.modelOutput ?? 'logits', ['logits', 'probabilities'] as const);
+  if (options.loss !== undefined && typeof options.loss !== 'function') {
+    invalid(fn, 'options.loss', options.loss, 'a function (labels, outputs) => per-example loss');
+  }
+  const loss = options.loss ?? (output === 'logits' ? softmaxCrossEntropy : probabilityCrossEntropy);
+  return { clipMin, clipMax, targeted, loss };
+}
+
+/** Checks that `x` is a float32 batch whose values all lie in `[clipMin, clipMax]`. */
+export async function checkInputs(fn: string, x: unknown, clipMin: number, clipMax: number): Promise<Tensor> {
+  if (!isTensor(x)) invalid(fn, 'x', x, 'a tf.Tensor of inputs with the batch as first dimension');
+  if (x.rank < 2 || x.shape[0] === 0) invalid(fn, 'x', x, 'a non-empty batch of rank >= 2 ([batch, ...features])');
+  if (x.dtype !== 'float32') invalid(fn, 'x', x, 'a float32 tensor');
+  const lo = min(x);
+  const hi = max(x);
+  const [loV, hiV] = await Promise.all([lo.data(), hi.data()]);
+  lo.dispose();
+  hi.dispose();
+  const xMin = loV[0] as number;
+  const xMax = hiV[0] as number;
+  if (!(xMin >= clipMin && xMax <= clipMax)) {
+    invalid(fn, 'x', `values in [${xMin}, ${xMax}]`, `inputs inside [clipMin, clipMax] = [${clipMin}, ${clipMax}]`,
+      'Scale the inputs into the model\'s input range, or set clipMin/clipMax to that range');
+  }
+  return x;
+}
+
+/** Number of classes: from one-hot labels, the model's output shape, or one forward pass on one row. */
+function numClasses(fn: string, model: ModelLike, forward: (x: Tensor) => Tensor, x: Tensor, y: LabelsLike): number {
+  if (isTensor(y) && y.rank === 2) return y.shape[1] as number;
+  if (typeof model !== 'function') {
+    const shape = model.outputs?.[0]?.shape;
+    const last = shape?.[shape.length - 1];
+    if (shape?.length === 2 && typeof last === 'number') return last;
+  }
+  const shape = tidy(() => forward(slice(x, 0, 1)).shape);
+  if (shape.length !== 2) invalid(fn, 'model', `output of shape [${shape.join(', ')}]`, 'a model returning [batch, classes]');
+  return shape[1] as number;
+}
+
+/** Model predictions as one-hot labels (when `y` is omitted). */
+function predictedLabels(fn: string, forward: (x: Tensor) => Tensor, x: Tensor): Tensor2D {
+  const out = tidy(() => forward(x));
+  if (out.rank !== 2) {
+    out.dispose();
+    invalid(fn, 'model', `output of shape [${out.shape.join(', ')}]`, 'a model returning [batch, classes]');
+  }
+  const idx = tidy(() => argMax(out, 1));
+  const k = out.shape[1] as number;
+  out.dispose();
+  const labels = toOneHot(fn, idx, k, x.shape[0] as number);
+  idx.dispose();
+  return labels;
+}
+
+/**
+ * Validates everything and builds the attack context. The caller disposes `context.labels`.
+ */
+export async function prepareAttack(
+  fn: string,
+  model: ModelLike,
+  x: Tensor,
+  y: LabelsLike | undefined,
+  options: AttackCommonOptions | undefined,
+): Promise<{ context: AttackContext; settings: CommonSettings }> {
+  const opts = optionsObject(fn, 'options', options);
+  const settings = commonSettings(fn, opts);
+  const forward = toForwardFn(fn, model);
+  assertGradientsAvailable(fn);
+  await checkInputs(fn, x, settings.clipMin, settings.clipMax);
+  const batch = x.shape[0] as number;
+  let labels: Tensor2D;
+  if (y === undefined || y === null) {
+    if (settings.targeted) invalid(fn, 'y', y, 'the target classes when options.targeted is true');
+    labels = predictedLabels(fn, forward, x);
+  } else {
+    labels = toOneHot(fn, y, numClasses(fn, model, forward, x, y), batch);
+  }
+  const userLoss = settings.loss;
+  const loss = (l: Tensor2D, outputs: Tensor): Tensor => {
+    const v = userLoss(l, outputs);
+    if (v.rank !== 1 || v.shape[0] !== batchOf(l)) {
+      invalid(fn, 'options.loss', `a result of shape [${v.shape.join(', ')}]`, `a function returning one loss per example ([${batchOf(l)}])`);
+    }
+    return v;
+  };
+  return { context: { fn, forward, labels, clipMin: settings.clipMin, clipMax: settings.clipMax, targeted: settings.targeted, loss }, settings };
+}
+
+function batchOf(t: Tensor): number {
+  return t.shape[0] as number;
+}
+
+/**
+ * Gradient with respect to `xk` of the attack objective: the batch-mean loss (as torch's
+ * `CrossEntropyLoss` with mean reduction), negated for targeted attacks.
+ * @returns A tensor of `xk`'s shape the caller owns.
+ */
+export function objectiveGradient(ctx: AttackContext, xk: Tensor, labels: Tensor2D = ctx.labels): Tensor {
+  return grad((xi: Tensor) => {
+    const l = mean(ctx.loss(labels, ctx.forward(xi)));
+    return ctx.targeted ? neg(l) : l;
+  })(xk);
+}
+
+/** Per-example objective (loss, or minus the loss when targeted), `[batch]`, caller-owned. */
+export function perExampleObjective(ctx: AttackContext, xk: Tensor, labels: Tensor2D = ctx.labels): Tensor {
+  return tidy(() => {
+    const l = ctx.loss(labels, ctx.forward(xk));
+    return ctx.targeted ? neg(l) : l;
+  });
+}

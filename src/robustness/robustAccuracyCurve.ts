@@ -1,0 +1,100 @@
+import type { LabelsLike } from '../core/labels.js';
+import type { ModelLike } from '../core/model.js';
+import { slice, type Tensor } from '../core/tf.js';
+import { invalid, nonNegativeNumber, optionsObject, positiveInteger } from '../core/validate.js';
+import { countCorrect, evaluationInputs } from './robustAccuracy.js';
+import type { Attack } from './types.js';
+
+/**
+ * Options of {@link robustAccuracyCurve}.
+ *
+ * @example
+ * ```ts
+ * import { pgd, type RobustAccuracyCurveOptions } from 'responsible-tfjs/robustness';
+ * const options: RobustAccuracyCurveOptions = {
+ *   epsilons: [0, 0.05, 0.1, 0.2],
+ *   attack: (epsilon) => (m, x, y) => pgd(m, x, y, { epsilon, stepSize: epsilon / 8, steps: 20 }),
+ * };
+ * ```
+ */
+export interface RobustAccuracyCurveOptions {
+  /** Perturbation sizes in input units (each >= 0). An epsilon of 0 gives the clean accuracy. */
+  readonly epsilons: readonly number[];
+  /** Builds the attack for one epsilon (called for every epsilon > 0). */
+  readonly attack: (epsilon: number) => Attack;
+  /** Examples attacked together. Default 256. */
+  readonly batchSize?: number;
+  /** Called after each epsilon, e.g. to report progress. */
+  readonly onPoint?: (point: { readonly epsilon: number; readonly accuracy: number; readonly index: number }) => void | Promise<void>;
+}
+
+/**
+ * A robust-accuracy curve as plain numbers, ready to plot.
+ *
+ * @example
+ * ```ts
+ * import type { RobustAccuracyCurve } from 'responsible-tfjs/robustness';
+ * const curve: RobustAccuracyCurve = { epsilons: [0, 0.1], accuracies: [0.92, 0.42] };
+ * ```
+ */
+export interface RobustAccuracyCurve {
+  /** The epsilons, as given. */
+  readonly epsilons: number[];
+  /** Robust accuracy at each epsilon, in [0, 1]. */
+  readonly accuracies: number[];
+}
+
+/**
+ * Robust accuracy at each of several perturbation sizes. At epsilon 0 no attack runs and the
+ * value is the clean accuracy (so step sizes such as `epsilon / 8` never become 0).
+ *
+ * @param model - A `tf.LayersModel` or a function from inputs to scores.
+ * @param x - Inputs `[n, ...]`.
+ * @param y - True classes as indices or one-hot rows.
+ * @returns Epsilons and accuracies as plain arrays.
+ * @example
+ * ```ts
+ * import { lineChartSvg } from 'responsible-tfjs';
+ * import { pgd, robustAccuracyCurve } from 'responsible-tfjs/robustness';
+ * const curve = await robustAccuracyCurve(model, xTest, yTest, {
+ *   epsilons: [0, 0.02, 0.05, 0.1, 0.2],
+ *   attack: (epsilon) => (m, xb, yb) => pgd(m, xb, yb, { epsilon, stepSize: epsilon / 8, steps: 20 }),
+ * });
+ * const svg = lineChartSvg([{ label: 'model', x: curve.epsilons, y: curve.accuracies }], { title: 'PGD-20' });
+ * ```
+ */
+export async function robustAccuracyCurve(model: ModelLike, x: Tensor, y: LabelsLike, options: RobustAccuracyCurveOptions): Promise<RobustAccuracyCurve> {
+  const fn = 'robustAccuracyCurve';
+  const opts = optionsObject(fn, 'options', options);
+  if (!Array.isArray(opts.epsilons) || opts.epsilons.length === 0) invalid(fn, 'options.epsilons', opts.epsilons, 'a non-empty array of numbers >= 0');
+  const epsilons = opts.epsilons.map((e, i) => nonNegativeNumber(fn, `options.epsilons[${i}]`, e));
+  if (typeof opts.attack !== 'function') invalid(fn, 'options.attack', opts.attack, 'a function (epsilon) => attack');
+  const batchSize = positiveInteger(fn, 'options.batchSize', opts.batchSize ?? 256);
+  const { forward, labels } = evaluationInputs(fn, model, x, y);
+  const n = x.shape[0] as number;
+  const accuracies: number[] = [];
+  try {
+    for (const [index, epsilon] of epsilons.entries()) {
+      const attack = epsilon > 0 ? opts.attack(epsilon) : undefined;
+      let correct = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const size = Math.min(batchSize, n - start);
+        const xb = slice(x, start, size);
+        const yb = slice(labels, start, size);
+        try {
+          const xAdv = attack === undefined ? xb : await attack(model, xb, yb);
+          correct += await countCorrect(forward, xAdv, yb);
+          if (xAdv !== xb) xAdv.dispose();
+        } finally {
+          xb.dispose();
+          yb.dispose();
+        }
+      }
+      accuracies.push(correct / n);
+      await opts.onPoint?.({ epsilon, accuracy: correct / n, index });
+    }
+  } finally {
+    labels.dispose();
+  }
+  return { epsilons, accuracies };
+}

@@ -1,0 +1,84 @@
+/**
+ * The update rules of the gradient attacks (internal), written in torchattacks 3.5.1's order of
+ * float32 operations so that results agree element-wise: step, projection onto the epsilon ball
+ * around the original input, then clipping to the input range.
+ */
+import {
+  add, cast, clipByValue, less, div, greater, mul, randomNormal, randomUniform, reshape, sqrt, square, sub, sum, tidy, where,
+  ones, type Tensor,
+} from '../core/tf.js';
+
+/** Added to per-example gradient norms before dividing, as torchattacks' `eps_for_division`. */
+export const L2_DIVISION_EPSILON = 1e-10;
+
+/** Shape `[batch, 1, ..., 1]` broadcasting a per-example value over an input of rank `rank`. */
+function perExampleShape(batch: number, rank: number): number[] {
+  return [batch, ...new Array<number>(rank - 1).fill(1)];
+}
+
+/** Per-example L2 norms as a `[batch, 1, ..., 1]` tensor. */
+export function perExampleL2Norm(t: Tensor): Tensor {
+  return tidy(() => {
+    const batch = t.shape[0] as number;
+    const norms = sqrt(sum(square(reshape(t, [batch, -1])), 1));
+    return reshape(norms, perExampleShape(batch, t.rank));
+  });
+}
+
+/** Selects, per example, `a` where `mask[i]` is true and `b` elsewhere. */
+export function selectPerExample(mask: Tensor, a: Tensor, b: Tensor): Tensor {
+  return tidy(() => where(reshape(mask, perExampleShape(a.shape[0] as number, a.rank)), a, b));
+}
+
+/**
+ * Sign of each element, exactly: +1 above 0, -1 below, 0 at 0. (The wasm backend's `sign` kernel
+ * returns 0 for magnitudes below float32 machine epsilon, about 1.2e-7, which would freeze the
+ * small gradient entries that mean-reduced losses produce.)
+ */
+export function exactSign(t: Tensor): Tensor {
+  return tidy(() => sub(cast(greater(t, 0), 'float32'), cast(less(t, 0), 'float32')));
+}
+
+/** One L-inf PGD step: `a = xk + alpha sign(g)`, `delta = clip(a - x, ±eps)`, `clip(x + delta)`. */
+export function linfStep(x: Tensor, xk: Tensor, g: Tensor, alpha: number, eps: number, lo: number, hi: number): Tensor {
+  return tidy(() => {
+    const a = add(xk, mul(exactSign(g), alpha));
+    const delta = clipByValue(sub(a, x), -eps, eps);
+    return clipByValue(add(x, delta), lo, hi);
+  });
+}
+
+/**
+ * One L2 PGD step: `g / (||g|| + 1e-10)`, `a = xk + alpha g`, `delta = a - x` scaled by
+ * `min(eps / ||delta||, 1)`, then `clip(x + delta)`.
+ */
+export function l2Step(x: Tensor, xk: Tensor, g: Tensor, alpha: number, eps: number, lo: number, hi: number): Tensor {
+  return tidy(() => {
+    const gUnit = div(g, add(perExampleL2Norm(g), L2_DIVISION_EPSILON));
+    const a = add(xk, mul(gUnit, alpha));
+    const delta = sub(a, x);
+    const dn = perExampleL2Norm(delta);
+    // min(eps / dn, 1) without forming 0/0 when dn = 0 (then the factor is 1, as in torch).
+    const factor = where(greater(dn, eps), div(eps, dn), ones(dn.shape));
+    return clipByValue(add(x, mul(delta, factor)), lo, hi);
+  });
+}
+
+/** L-inf random start: `clip(x + U(-eps, eps))`. */
+export function linfRandomStart(x: Tensor, eps: number, lo: number, hi: number, seed: number): Tensor {
+  return tidy(() => clipByValue(add(x, randomUniform(x.shape, -eps, eps, 'float32', seed)), lo, hi));
+}
+
+/**
+ * L2 random start as torchattacks draws it: a Gaussian direction scaled to length `r eps` with
+ * `r ~ U(0, 1)` per example, then clipped to the input range.
+ */
+export function l2RandomStart(x: Tensor, eps: number, lo: number, hi: number, seed: number): Tensor {
+  return tidy(() => {
+    const batch = x.shape[0] as number;
+    const delta = randomNormal(x.shape, 0, 1, 'float32', seed);
+    const r = randomUniform(perExampleShape(batch, x.rank), 0, 1, 'float32', seed + 1);
+    const scaled = mul(div(delta, perExampleL2Norm(delta)), mul(r, eps));
+    return clipByValue(add(x, scaled), lo, hi);
+  });
+}

@@ -1,0 +1,87 @@
+/** Shared pieces of the adversarial training steps (internal). */
+import { isTensor } from '../core/labels.js';
+import type { ModelLike } from '../core/model.js';
+import {
+  argMax, cast, clipByValue, equal, keep, log, logSoftmax, sum, type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable,
+} from '../core/tf.js';
+import { invalid } from '../core/validate.js';
+import { PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
+import type { ModelOutput } from './types.js';
+
+/** Forward pass in training mode (dropout and the like active) for a LayersModel. */
+export function trainingForward(fn: string, model: ModelLike): (x: Tensor) => Tensor {
+  if (typeof model === 'function') return model;
+  if (typeof model === 'object' && model !== null && typeof model.apply === 'function') {
+    return (x: Tensor) => {
+      const out = model.apply(x, { training: true });
+      if (Array.isArray(out)) invalid(fn, 'model', model, 'a model with a single output');
+      return out as Tensor;
+    };
+  }
+  return invalid(fn, 'model', model, 'a tf.LayersModel or a function (x: Tensor) => Tensor');
+}
+
+/** The variables a step updates: the model's trainable weights, or those given. */
+export function trainableVariables(fn: string, model: ModelLike, variables: readonly Variable[] | undefined): Variable[] | undefined {
+  if (variables !== undefined) {
+    if (!Array.isArray(variables) || variables.some((v) => !isTensor(v))) invalid(fn, 'options.variables', variables, 'an array of tf.Variable');
+    return [...variables];
+  }
+  if (typeof model === 'function') return undefined; // tfjs default: every trainable variable
+  return model.trainableWeights.map((w) => w.read() as Variable);
+}
+
+/** Checks that `optimizer` looks like a tfjs optimizer. */
+export function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
+  if (typeof optimizer !== 'object' || optimizer === null || typeof (optimizer as Optimizer).minimize !== 'function') {
+    invalid(fn, 'optimizer', optimizer, "a tf.Optimizer (e.g. tf.train.adam(1e-3))");
+  }
+  return optimizer as Optimizer;
+}
+
+/** Log-probabilities from the model's outputs. */
+export function logProbabilities(outputs: Tensor, modelOutput: ModelOutput): Tensor {
+  return modelOutput === 'logits' ? logSoftmax(outputs) : log(clipByValue(outputs, PROBABILITY_FLOOR, 1));
+}
+
+/** Number of rows whose arg-max matches the one-hot labels; kept past the surrounding tidy. */
+export function keptCorrectCount(outputs: Tensor, labels: Tensor2D): Tensor {
+  return keep(sum(cast(equal(argMax(outputs, 1), argMax(labels, 1)), 'int32')));
+}
+
+/**
+ * Runs `optimizer.minimize` on `lossFn` (which may set a kept correct-count tensor through
+ * `setCorrect`) and reads the loss and accuracy back.
+ */
+export async function minimizeAndRead(
+  optimizer: Optimizer,
+  variables: Variable[] | undefined,
+  batch: number,
+  lossFn: (setCorrect: (t: Tensor) => void) => Scalar,
+): Promise<{ loss: number; adversarialAccuracy: number }> {
+  let correct: Tensor | undefined;
+  const cost = optimizer.minimize(() => lossFn((t) => { correct = t; }), true, variables);
+  try {
+    const [lossV, correctV] = await Promise.all([cost!.data(), correct !== undefined ? correct.data() : Promise.resolve(undefined)]);
+    return { loss: lossV[0] as number, adversarialAccuracy: correctV !== undefined ? (correctV[0] as number) / batch : Number.NaN };
+  } finally {
+    cost?.dispose();
+    correct?.dispose();
+  }
+}
+
+/**
+ * Result of one adversarial training step.
+ *
+ * @example
+ * ```ts
+ * import type { TrainingStepResult } from 'responsible-tfjs/robustness';
+ * const r: TrainingStepResult = { loss: 0.41, adversarialAccuracy: 0.88 };
+ * ```
+ */
+export interface TrainingStepResult {
+  /** The minimised loss on this batch (before the update). */
+  readonly loss: number;
+  /** Accuracy of the training-mode model on the batch's adversarial examples (before the update). */
+  readonly adversarialAccuracy: number;
+}
