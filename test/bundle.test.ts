@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression'] as const;
 
-async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number }> {
+async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number; externals: string[] }> {
   const result = await build({
     stdin: { contents, resolveDir: root, loader: 'ts' },
     bundle: true,
@@ -28,7 +28,8 @@ async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: nu
   const inputs = Object.entries(output.inputs)
     .filter(([, v]) => v.bytesInOutput > 0)
     .map(([k]) => k);
-  return { inputs, bytes: result.outputFiles[0]!.contents.length };
+  const externals = output.imports.filter((i) => i.external).map((i) => i.path);
+  return { inputs, bytes: result.outputFiles[0]!.contents.length, externals };
 }
 
 describe('subpath imports', () => {
@@ -39,6 +40,14 @@ describe('subpath imports', () => {
       expect(foreign).toEqual([]);
     }, 60_000);
   }
+
+  it('the privacy accountants import no tensor code', async () => {
+    const { inputs, externals } = await inputsOf(
+      `export { RdpAccountant, PldAccountant, getNoiseMultiplier, computeRdp, rdpToEpsilon } from './src/privacy/index.ts';`,
+    );
+    expect(externals).toEqual([]);
+    expect(inputs.filter((f) => f.includes('tfjs'))).toEqual([]);
+  }, 60_000);
 
   it('importing one core function tree-shakes the rest', async () => {
     const one = await inputsOf(`export { seededRng } from './src/index.ts';`);
