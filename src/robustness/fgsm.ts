@@ -1,9 +1,9 @@
 import type { LabelsLike } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
-import { add, clipByValue, mul, tidy, type Tensor } from '../core/tf.js';
+import { add, mul, tidy, type Tensor } from '../core/tf.js';
 import { nonNegativeNumber, optionsObject } from '../core/validate.js';
 import { objectiveGradient, prepareAttack } from './context.js';
-import { exactSign } from './steps.js';
+import { clamp, exactSign } from './steps.js';
 import type { AttackCommonOptions } from './types.js';
 
 /**
@@ -49,7 +49,7 @@ export async function fgsm(model: ModelLike, x: Tensor, y: LabelsLike | undefine
   try {
     return tidy(() => {
       const g = objectiveGradient(context, x);
-      return clipByValue(add(x, mul(exactSign(g), epsilon)), context.clipMin, context.clipMax);
+      return clamp(add(x, mul(exactSign(g), epsilon)), context.clipMin, context.clipMax);
     });
   } finally {
     context.labels.dispose();

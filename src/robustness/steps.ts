@@ -4,12 +4,22 @@
  * around the original input, then clipping to the input range.
  */
 import {
-  add, cast, clipByValue, less, div, greater, mul, randomNormal, randomUniform, reshape, sqrt, square, sub, sum, tidy, where,
+  add, cast, clipByValue, less, maximum, minimum, div, greater, mul, randomNormal, randomUniform, reshape, sqrt, square, sub, sum, tidy, where,
   ones, type Tensor,
 } from '../core/tf.js';
 
 /** Added to per-example gradient norms before dividing, as torchattacks' `eps_for_division`. */
 export const L2_DIVISION_EPSILON = 1e-10;
+
+/**
+ * `min(max(t, lo), hi)` as torch's `clamp`. Uses `clipByValue` when the float32 bounds differ; the
+ * wasm backend's clip kernel (XNNPACK) rejects equal bounds and returns garbage, which an epsilon
+ * of 0 would produce.
+ */
+export function clamp(t: Tensor, lo: number, hi: number): Tensor {
+  if (Math.fround(lo) < Math.fround(hi)) return clipByValue(t, lo, hi);
+  return tidy(() => minimum(maximum(t, lo), hi));
+}
 
 /** Shape `[batch, 1, ..., 1]` broadcasting a per-example value over an input of rank `rank`. */
 function perExampleShape(batch: number, rank: number): number[] {
@@ -43,8 +53,8 @@ export function exactSign(t: Tensor): Tensor {
 export function linfStep(x: Tensor, xk: Tensor, g: Tensor, alpha: number, eps: number, lo: number, hi: number): Tensor {
   return tidy(() => {
     const a = add(xk, mul(exactSign(g), alpha));
-    const delta = clipByValue(sub(a, x), -eps, eps);
-    return clipByValue(add(x, delta), lo, hi);
+    const delta = clamp(sub(a, x), -eps, eps);
+    return clamp(add(x, delta), lo, hi);
   });
 }
 
@@ -60,13 +70,13 @@ export function l2Step(x: Tensor, xk: Tensor, g: Tensor, alpha: number, eps: num
     const dn = perExampleL2Norm(delta);
     // min(eps / dn, 1) without forming 0/0 when dn = 0 (then the factor is 1, as in torch).
     const factor = where(greater(dn, eps), div(eps, dn), ones(dn.shape));
-    return clipByValue(add(x, mul(delta, factor)), lo, hi);
+    return clamp(add(x, mul(delta, factor)), lo, hi);
   });
 }
 
 /** L-inf random start: `clip(x + U(-eps, eps))`. */
 export function linfRandomStart(x: Tensor, eps: number, lo: number, hi: number, seed: number): Tensor {
-  return tidy(() => clipByValue(add(x, randomUniform(x.shape, -eps, eps, 'float32', seed)), lo, hi));
+  return tidy(() => clamp(add(x, randomUniform(x.shape, -eps, eps, 'float32', seed)), lo, hi));
 }
 
 /**
@@ -79,6 +89,6 @@ export function l2RandomStart(x: Tensor, eps: number, lo: number, hi: number, se
     const delta = randomNormal(x.shape, 0, 1, 'float32', seed);
     const r = randomUniform(perExampleShape(batch, x.rank), 0, 1, 'float32', seed + 1);
     const scaled = mul(div(delta, perExampleL2Norm(delta)), mul(r, eps));
-    return clipByValue(add(x, scaled), lo, hi);
+    return clamp(add(x, scaled), lo, hi);
   });
 }

@@ -2,11 +2,11 @@ import { assertGradientsAvailable } from '../core/gradients.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
 import { resolveRng, rngFromFunction, tensorSeed, type Rng } from '../core/rng.js';
 import {
-  add, clipByValue, div, exp, grad, mean, mul, randomNormal, sub, sum, tidy, type Scalar, type Tensor, type Tensor2D,
+  add, div, exp, grad, mean, mul, randomNormal, sub, sum, tidy, type Scalar, type Tensor, type Tensor2D,
 } from '../core/tf.js';
 import { nonNegativeNumber, oneOf, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
 import { checkInputs, commonSettings } from './context.js';
-import { linfStep } from './steps.js';
+import { clamp, linfStep } from './steps.js';
 import { keptCorrectCount, logProbabilities, trainingForward } from './training.js';
 import type { ModelOutput } from './types.js';
 
@@ -59,7 +59,7 @@ export function tradesSettings(fn: string, opts: TradesAttackOptions) {
 export function tradesAttackCore(forward: (x: Tensor) => Tensor, x: Tensor, s: ReturnType<typeof tradesSettings>): Tensor {
   const seed = tensorSeed(s.rng);
   const logPClean = tidy(() => logProbabilities(forward(x), s.modelOutput));
-  let xk = tidy(() => clipByValue(add(x, mul(randomNormal(x.shape, 0, 1, 'float32', seed), 0.001)), s.clipMin, s.clipMax));
+  let xk = tidy(() => clamp(add(x, mul(randomNormal(x.shape, 0, 1, 'float32', seed), 0.001)), s.clipMin, s.clipMax));
   for (let k = 0; k < s.steps; k++) {
     const prev = xk;
     xk = tidy(() => {

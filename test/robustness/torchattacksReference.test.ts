@@ -8,6 +8,7 @@
  * error of more than half a percent). Every row must satisfy the constraints.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import ref from '../fixtures/robustness/attacks.json';
 import { fgsm, pgd } from '../../src/robustness/index.js';
@@ -19,7 +20,7 @@ const D = 64;
 const MARGIN_LIMIT = 11.5;
 
 /** Clean true-class logit margins (true logit minus best other), from our own forward pass. */
-async function margins(model: tf.LayersModel, x: tf.Tensor): Promise<number[]> {
+async function margins(model: LayersModel, x: tf.Tensor): Promise<number[]> {
   const logits = await (model.predict(x) as tf.Tensor).array() as number[][];
   return logits.map((row, i) => {
     const t = ref.inputs.labels[i]!;
