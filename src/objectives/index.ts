@@ -1,2 +1,26 @@
 // Public API of responsible-tfjs/objectives.
-export {};
+export type { LossTerm, TermContext, PrepareContext, ObjectiveBatch, TermDataDependence } from './types.js';
+export { ethicalLoss, type EthicalLoss, type EthicalLossOptions, type ObjectiveStepResult } from './ethicalLoss.js';
+
+export { crossEntropyTerm, type CrossEntropyTermOptions } from './terms/crossEntropyTerm.js';
+export { demographicParityTerm, type GroupTermOptions } from './terms/demographicParityTerm.js';
+export { equalizedOddsTerm } from './terms/equalizedOddsTerm.js';
+export { mmdTerm, type MmdTermOptions } from './terms/mmdTerm.js';
+export { adversarialTerm, type AdversarialTermOptions } from './terms/adversarialTerm.js';
+export { tradesTerm } from './terms/tradesTerm.js';
+export { l1Term, type L1TermOptions } from './terms/l1Term.js';
+export { groupLassoTerm, type GroupLassoTermOptions } from './terms/groupLassoTerm.js';
+export { inputGradientTerm, type InputGradientTermOptions } from './terms/inputGradientTerm.js';
+
+export type {
+  WeightingStrategy, FixedWeighting, NormalizedWeighting, LagrangianWeighting, MgdaWeighting, MgdaNormalization,
+} from './strategies/types.js';
+export { fixedWeights } from './strategies/fixedWeights.js';
+export { normalizedWeights, type NormalizedWeightsOptions } from './strategies/normalizedWeights.js';
+export { lagrangian, type LagrangianOptions } from './strategies/lagrangian.js';
+export { mgda, type MgdaOptions } from './strategies/mgda.js';
+export { minNormCoefficients, type MinNormOptions, type MinNormResult } from './strategies/minNormCoefficients.js';
+
+export { paretoFront, dominates, type ParetoObjectives } from './pareto/paretoFront.js';
+export { weightGrid } from './pareto/weightGrid.js';
+export { paretoSweep, type ParetoSweepOptions, type ParetoSweepResult, type SweepPoint } from './pareto/paretoSweep.js';

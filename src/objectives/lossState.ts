@@ -1,0 +1,210 @@
+import { toOneHot, isTensor } from '../core/labels.js';
+import {
+  add, dispose, keep, mul, scalar, slice, stack, sub, sum, tidy, type Scalar, type Tensor, type Tensor2D, type Variable,
+} from '../core/tf.js';
+import { invalid } from '../core/validate.js';
+import type { WeightingStrategy } from './strategies/types.js';
+import type { LossTerm, ObjectiveBatch, PrepareContext, TermContext } from './types.js';
+
+/** The current batch, converted and prepared (internal). */
+interface BoundBatch {
+  readonly x: Tensor;
+  readonly labels: Tensor2D;
+  readonly extras: Record<string, Tensor>;
+  /** Tensors the loss owns (labels, prepared extras). */
+  readonly owned: Tensor[];
+}
+
+/** The mutable state behind an {@link EthicalLoss} (internal). */
+export class LossState {
+  readonly objectives: readonly LossTerm[];
+  readonly weights: number[];
+  /** Lagrangian bounds per objective index (NaN when unconstrained). */
+  readonly bounds: number[];
+  batch: BoundBatch | undefined;
+  lastValues: Tensor | undefined;
+  outputWidth: number | undefined;
+  normalized = false;
+  readonly kernels: Variable[];
+
+  constructor(
+    readonly fn: string,
+    readonly forward: (x: Tensor) => Tensor,
+    readonly variables: Variable[],
+    task: LossTerm,
+    terms: readonly LossTerm[],
+    readonly strategy: WeightingStrategy,
+  ) {
+    this.objectives = [task, ...terms];
+    this.kernels = variables.filter((v) => v.rank >= 2);
+    this.weights = this.objectives.map(() => 1);
+    this.bounds = this.objectives.map(() => Number.NaN);
+    initialWeights(this, strategy);
+  }
+
+  names(): string[] {
+    return this.objectives.map((t) => t.name);
+  }
+
+  requireBatch(): BoundBatch {
+    if (this.batch === undefined) invalid(this.fn, 'batch', undefined, 'set before the loss is evaluated', 'Call `await loss.setBatch(batch)` first');
+    return this.batch;
+  }
+
+  /** Context of the bound batch (or of rows [start, start + size) of it) with outputs computed (inside tidy). */
+  context(rows?: { start: number; size: number }): TermContext {
+    const b = this.requireBatch();
+    const cut = (t: Tensor): Tensor => (rows === undefined ? t : slice(t, [rows.start], [rows.size]));
+    const x = cut(b.x);
+    const extras: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(b.extras)) extras[k] = v.rank >= 1 && v.shape[0] === b.x.shape[0] ? cut(v) : v;
+    return {
+      x, labels: cut(b.labels) as Tensor2D, outputs: this.forward(x), forward: this.forward, extras,
+      variables: this.variables, kernels: this.kernels,
+    };
+  }
+
+  /** Each objective's value, in order (inside tidy). */
+  values(ctx: TermContext, which?: readonly number[]): Scalar[] {
+    return (which ?? this.objectives.map((_, i) => i)).map((i) => {
+      const v = this.objectives[i]!.fn(ctx);
+      if (!isTensor(v) || v.rank !== 0) invalid(this.fn, `terms.${this.objectives[i]!.name}`, v, 'a term whose fn returns a scalar tensor');
+      return v;
+    });
+  }
+
+  /** The weighted objective `sum_i w_i (v_i - b_i)` over the given values (inside tidy). */
+  combine(values: readonly Scalar[]): Scalar {
+    let total: Tensor = scalar(0);
+    values.forEach((v, i) => {
+      const b = this.bounds[i] as number;
+      const w = this.weights[i] as number;
+      if (w === 0) return;
+      total = add(total, mul(scalar(w), Number.isNaN(b) ? v : sub(v, scalar(b))));
+    });
+    return total as Scalar;
+  }
+
+  /** Replaces the recorded per-objective values (takes ownership of `next`). */
+  record(next: Tensor): void {
+    const prev = this.lastValues;
+    this.lastValues = keep(next);
+    if (prev !== undefined && prev !== next) prev.dispose();
+  }
+
+  /** Weighted loss on the bound batch, recording the values (the callable's body). */
+  evaluate(): Scalar {
+    return tidy(() => {
+      const values = this.values(this.context());
+      this.record(stack(values));
+      return this.combine(values);
+    });
+  }
+
+  async bind(batch: ObjectiveBatch): Promise<void> {
+    const fn = this.fn;
+    if (typeof batch !== 'object' || batch === null) invalid(fn, 'batch', batch, 'an object { x, y, extras? }');
+    if (!isTensor(batch.x) || batch.x.rank < 1 || batch.x.shape[0] === 0) invalid(fn, 'batch.x', batch.x, 'a tensor [batch, ...features] with batch >= 1');
+    const n = batch.x.shape[0] as number;
+    const extras: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(batch.extras ?? {})) {
+      if (!isTensor(v)) invalid(fn, `batch.extras.${k}`, v, 'a tensor');
+      extras[k] = v;
+    }
+    if (this.outputWidth === undefined) {
+      const probe = tidy(() => this.forward(slice(batch.x, [0], [1])));
+      const width = probe.rank === 2 ? (probe.shape[1] as number) : -1;
+      probe.dispose();
+      if (width < 1) invalid(fn, 'model', probe, 'a model returning logits of shape [batch, classes]');
+      this.outputWidth = width;
+    }
+    const labels = this.outputWidth === 1
+      ? tidy(() => slice(toOneHot(fn, batch.y, 2, n), [0, 1], [-1, 1]) as Tensor2D)
+      : toOneHot(fn, batch.y, this.outputWidth, n);
+    const owned: Tensor[] = [labels];
+    try {
+      const prep: PrepareContext = { x: batch.x, labels, forward: this.forward, extras, variables: this.variables, kernels: this.kernels };
+      for (const term of this.objectives) {
+        if (term.prepare === undefined) continue;
+        const added = await term.prepare(prep);
+        for (const [k, v] of Object.entries(added)) {
+          if (k in extras) invalid(fn, `terms.${term.name}.prepare`, k, 'new extras keys (this one already exists)');
+          extras[k] = v;
+          owned.push(v);
+        }
+      }
+    } catch (e) {
+      dispose(owned);
+      throw e;
+    }
+    this.unbind();
+    this.batch = { x: batch.x, labels, extras, owned };
+    if (this.strategy.kind === 'normalized' && !this.normalized) await normalize(this);
+  }
+
+  unbind(): void {
+    if (this.batch !== undefined) dispose(this.batch.owned);
+    this.batch = undefined;
+  }
+
+  dispose(): void {
+    this.unbind();
+    if (this.lastValues !== undefined) this.lastValues.dispose();
+    this.lastValues = undefined;
+  }
+}
+
+function initialWeights(state: LossState, s: WeightingStrategy): void {
+  const names = state.names();
+  const fn = state.fn;
+  const check = (record: Readonly<Record<string, number>>, argument: string): void => {
+    for (const k of Object.keys(record)) {
+      if (!names.slice(1).includes(k)) invalid(fn, `${argument}.${k}`, k, `the name of a term (${names.slice(1).join(', ') || 'none given'})`);
+    }
+  };
+  if (s.kind === 'fixed') {
+    check(s.weights, 'options.weights');
+    names.slice(1).forEach((name, j) => {
+      const w = s.weights[name];
+      if (w === undefined) invalid(fn, `options.weights.${name}`, undefined, 'a weight >= 0 for every term');
+      state.weights[j + 1] = w;
+    });
+  } else if (s.kind === 'normalized') {
+    check(s.weights, 'options.weights');
+  } else if (s.kind === 'lagrangian') {
+    check(s.bounds, 'options.weights.bounds');
+    check(s.weights, 'options.weights.weights');
+    names.slice(1).forEach((name, j) => {
+      const b = s.bounds[name];
+      const w = s.weights[name];
+      if (b === undefined && w === undefined) invalid(fn, `options.weights.weights.${name}`, undefined, 'a bound or a weight for every term');
+      if (b !== undefined) {
+        state.bounds[j + 1] = b;
+        state.weights[j + 1] = s.initialMultipliers[name] ?? 0;
+      } else state.weights[j + 1] = w as number;
+    });
+  } else {
+    const k = names.length;
+    for (let i = 0; i < k; i++) state.weights[i] = 1 / k;
+  }
+}
+
+/** Measures the initial magnitudes on the bound batch and sets the normalised weights. */
+async function normalize(state: LossState): Promise<void> {
+  const s = state.strategy;
+  if (s.kind !== 'normalized') return;
+  const values = tidy(() => stack(state.values(state.context())));
+  const v = Array.from(await values.data());
+  values.dispose();
+  const task0 = Math.abs(v[0] as number);
+  for (let i = 1; i < v.length; i++) {
+    const w = s.weights[state.objectives[i]!.name] ?? 1;
+    state.weights[i] = (w * task0) / Math.max(Math.abs(v[i] as number), s.minMagnitude);
+  }
+  state.normalized = true;
+}
+
+/** Sum of every variable times zero: connects all variables to a value so every gradient exists. */
+export function connectAll(value: Scalar, variables: readonly Variable[]): Scalar {
+  return tidy(() => add(value, mul(scalar(0), variables.map((v) => sum(v)).reduce((a, b) => add(a, b)))) as Scalar);
+}

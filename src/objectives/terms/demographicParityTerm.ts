@@ -1,0 +1,59 @@
+import type { Scalar } from '../../core/tf.js';
+import { optionsObject } from '../../core/validate.js';
+import type { LossTerm } from '../types.js';
+import { checkGroups, groupCount, groupMeanGap } from './groupGap.js';
+import { positiveScore } from './outputs.js';
+import { termName } from './termName.js';
+
+/**
+ * Options of {@link demographicParityTerm} and {@link equalizedOddsTerm}.
+ *
+ * @example
+ * ```ts
+ * import type { GroupTermOptions } from 'responsible-tfjs/objectives';
+ * const o: GroupTermOptions = { groupKey: 'race', numGroups: 5 };
+ * ```
+ */
+export interface GroupTermOptions {
+  /** Term name. Default `'demographicParity'` or `'equalizedOdds'`. */
+  readonly name?: string;
+  /** Extras key of the sensitive-group ids, integers in `[0, numGroups)`. Default `'groups'`. */
+  readonly groupKey?: string;
+  /** Number of sensitive groups (integer >= 2). Default 2. */
+  readonly numGroups?: number;
+}
+
+/**
+ * Fairness term: the soft demographic-parity gap of a binary classifier, the largest difference
+ * between the groups' mean predicted probability of the positive class in the batch,
+ * `max_g mean_{n in g} p_n - min_g mean_{n in g} p_n` (the differentiable relaxation of
+ * Fairlearn's `demographic_parity_difference`, which uses hard predictions). Groups absent from a
+ * batch are left out. It couples the examples of a batch, so DP-SGD refuses it.
+ *
+ * @returns A loss term with data dependence `'batch'`.
+ * @example
+ * ```ts
+ * import { ethicalLoss, crossEntropyTerm, demographicParityTerm, lagrangian } from 'responsible-tfjs/objectives';
+ * const loss = ethicalLoss({
+ *   model, task: crossEntropyTerm(), terms: [demographicParityTerm()],
+ *   weights: lagrangian({ bounds: { demographicParity: 0.05 } }),
+ * });
+ * await loss.setBatch({ x, y, extras: { groups } }); // groups: 0/1 per example
+ * ```
+ */
+export function demographicParityTerm(options?: GroupTermOptions): LossTerm {
+  const fn = 'demographicParityTerm';
+  const o = optionsObject(fn, 'options', options);
+  const name = termName(fn, o.name ?? 'demographicParity');
+  const key = o.groupKey ?? 'groups';
+  const numGroups = groupCount(fn, o.numGroups);
+  return {
+    name,
+    dataDependence: 'batch',
+    prepare: async (ctx) => {
+      await checkGroups(fn, key, numGroups, ctx);
+      return {};
+    },
+    fn: (ctx): Scalar => groupMeanGap(positiveScore(fn, ctx.outputs), ctx.extras[key]!, numGroups),
+  };
+}

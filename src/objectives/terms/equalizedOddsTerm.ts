@@ -1,0 +1,43 @@
+import { maximum, sub, onesLike, type Scalar, type Tensor1D } from '../../core/tf.js';
+import { optionsObject } from '../../core/validate.js';
+import type { LossTerm } from '../types.js';
+import type { GroupTermOptions } from './demographicParityTerm.js';
+import { checkGroups, groupCount, groupMeanGap } from './groupGap.js';
+import { positiveLabels, positiveScore } from './outputs.js';
+import { termName } from './termName.js';
+
+/**
+ * Fairness term: the soft equalized-odds gap of a binary classifier, the larger of the soft
+ * true-positive-rate gap (groups' mean positive probability among label-1 examples) and the soft
+ * false-positive-rate gap (among label-0 examples), the relaxation of Fairlearn's
+ * `equalized_odds_difference`. It couples the examples of a batch, so DP-SGD refuses it.
+ *
+ * @returns A loss term with data dependence `'batch'`.
+ * @example
+ * ```ts
+ * import { ethicalLoss, crossEntropyTerm, equalizedOddsTerm } from 'responsible-tfjs/objectives';
+ * const loss = ethicalLoss({ model, task: crossEntropyTerm(), terms: [equalizedOddsTerm()], weights: { equalizedOdds: 1 } });
+ * ```
+ */
+export function equalizedOddsTerm(options?: GroupTermOptions): LossTerm {
+  const fn = 'equalizedOddsTerm';
+  const o = optionsObject(fn, 'options', options);
+  const name = termName(fn, o.name ?? 'equalizedOdds');
+  const key = o.groupKey ?? 'groups';
+  const numGroups = groupCount(fn, o.numGroups);
+  return {
+    name,
+    dataDependence: 'batch',
+    prepare: async (ctx) => {
+      await checkGroups(fn, key, numGroups, ctx);
+      return {};
+    },
+    fn: (ctx): Scalar => {
+      const scores = positiveScore(fn, ctx.outputs);
+      const pos = positiveLabels(ctx.labels);
+      const tpr = groupMeanGap(scores, ctx.extras[key]!, numGroups, pos);
+      const fpr = groupMeanGap(scores, ctx.extras[key]!, numGroups, sub(onesLike(pos), pos) as Tensor1D);
+      return maximum(tpr, fpr) as Scalar;
+    },
+  };
+}
