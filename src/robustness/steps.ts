@@ -4,7 +4,7 @@
  * around the original input, then clipping to the input range.
  */
 import {
-  add, cast, clipByValue, less, maximum, minimum, div, greater, mul, randomNormal, randomUniform, reshape, sqrt, square, sub, sum, tidy, where,
+  add, clipByValue, maximum, minimum, sign, div, greater, mul, randomNormal, randomUniform, reshape, sqrt, square, sub, sum, tidy, where,
   ones, type Tensor,
 } from '../core/tf.js';
 
@@ -40,13 +40,18 @@ export function selectPerExample(mask: Tensor, a: Tensor, b: Tensor): Tensor {
   return tidy(() => where(reshape(mask, perExampleShape(a.shape[0] as number, a.rank)), a, b));
 }
 
+/** 2^120: scales every float32 gradient entry of magnitude >= 2^-143 above float32 epsilon. */
+const SIGN_SCALE = 2 ** 120;
+
 /**
- * Sign of each element, exactly: +1 above 0, -1 below, 0 at 0. (The wasm backend's `sign` kernel
- * returns 0 for magnitudes below float32 machine epsilon, about 1.2e-7, which would freeze the
- * small gradient entries that mean-reduced losses produce.)
+ * Sign of each element: +1 above 0, -1 below, 0 at 0. The wasm backend's `sign` kernel returns 0
+ * for magnitudes below float32 machine epsilon (about 1.2e-7), which would freeze the small
+ * gradient entries a mean-reduced loss produces; scaling by 2^120 first (exact, a power of two;
+ * overflow to infinity keeps the sign) makes the result exact on every backend for all normal
+ * float32 values.
  */
 export function exactSign(t: Tensor): Tensor {
-  return tidy(() => sub(cast(greater(t, 0), 'float32'), cast(less(t, 0), 'float32')));
+  return tidy(() => sign(mul(t, SIGN_SCALE)));
 }
 
 /** One L-inf PGD step: `a = xk + alpha sign(g)`, `delta = clip(a - x, ±eps)`, `clip(x + delta)`. */

@@ -168,3 +168,13 @@ describeBackends('fgsm and pgd', () => {
     w.dispose();
   });
 });
+
+describeBackends('exact sign', () => {
+  it('keeps the sign of gradient entries far below float32 epsilon', async () => {
+    const { exactSign } = await import('../../src/robustness/steps.js');
+    const t = tf.tensor1d([1e-9, -3e-20, 0, 2.5, -1e30, 1e-37]);
+    const s = exactSign(t);
+    expect(Array.from(await s.data())).toEqual([1, -1, 0, 1, -1, 1]);
+    tf.dispose([t, s]);
+  });
+});
