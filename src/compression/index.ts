@@ -1,2 +1,9 @@
 // Public API of responsible-tfjs/compression.
-export {};
+export { float32ToFloat16Bits, float16BitsToFloat32 } from './float16.js';
+export type { QuantDtype, QuantScheme, QuantizeOptions, QuantizedTensor } from './quantization/types.js';
+export { quantizeArray } from './quantization/quantizeArray.js';
+export { quantize } from './quantization/quantize.js';
+export { dequantize, dequantizeArray } from './quantization/dequantize.js';
+export { prunedWeightCount, type PruningCountRule } from './pruning/counts.js';
+export type { PruneOptions, PruningMask, PrunedTensorReport, PruningReport } from './pruning/types.js';
+export { pruneByMagnitude, type ModelPruneResult, type WeightsPruneResult } from './pruning/pruneByMagnitude.js';
