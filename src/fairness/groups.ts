@@ -1,0 +1,84 @@
+/**
+ * Group bookkeeping: per-feature value dictionaries that grow batch by batch, and Fairlearn's
+ * group order (the cartesian product of each feature's sorted observed values).
+ */
+import { invalid } from '../core/validate.js';
+import type { SensitiveColumn, SensitiveValue } from './inputs.js';
+
+/**
+ * One group of a metric frame: its display key and the sensitive value of each feature.
+ *
+ * @example
+ * ```ts
+ * const g: GroupInfo = { key: 'Female, White', values: { sex: 'Female', race: 'White' } };
+ * ```
+ */
+export interface GroupInfo {
+  /** The value itself for one feature, or the values joined with `', '` for several. */
+  readonly key: string;
+  /** The value of each sensitive feature, keyed by feature name. */
+  readonly values: Readonly<Record<string, SensitiveValue>>;
+}
+
+/** The dictionary of one feature: values in order of first appearance, with their codes. */
+export class FeatureDictionary {
+  readonly codes = new Map<SensitiveValue, number>();
+  readonly values: SensitiveValue[] = [];
+  kind: 'string' | 'number' | undefined;
+  constructor(readonly name: string) {}
+
+  /** Codes of one batch (values added to the dictionary as first seen). */
+  encode(fn: string, column: SensitiveColumn): Int32Array {
+    const out = new Int32Array(column.length);
+    const argument = this.name === 'sensitive_feature_0' ? 'sensitiveFeatures' : `sensitiveFeatures.${this.name}`;
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as SensitiveValue;
+      let code = this.codes.get(v);
+      if (code === undefined) {
+        const kind = typeof v;
+        if (kind === 'number' ? !Number.isFinite(v) : kind !== 'string') {
+          invalid(fn, `${argument}[${i}]`, v, 'a string or a finite number');
+        }
+        if (this.kind === undefined) this.kind = kind as 'string' | 'number';
+        else if (this.kind !== kind) invalid(fn, `${argument}[${i}]`, v, `a ${this.kind} like the other values of this feature`);
+        code = this.values.length;
+        this.codes.set(v, code);
+        this.values.push(v);
+      }
+      out[i] = code;
+    }
+    return out;
+  }
+
+  /** Codes sorted by value (numbers ascending, strings by code unit), as pandas groupby sorts. */
+  sortedCodes(): number[] {
+    const idx = this.values.map((_, i) => i);
+    return idx.sort((a, b) => {
+      const va = this.values[a] as SensitiveValue;
+      const vb = this.values[b] as SensitiveValue;
+      return va < vb ? -1 : va > vb ? 1 : 0;
+    });
+  }
+}
+
+/**
+ * All groups in Fairlearn's order: the cartesian product of each feature's sorted values, the
+ * first feature varying slowest. Each entry carries the per-feature codes joined as a cell key.
+ */
+export function orderedGroups(features: readonly FeatureDictionary[]): { info: GroupInfo; cell: string }[] {
+  let combos: number[][] = [[]];
+  for (const f of features) {
+    const sorted = f.sortedCodes();
+    const next: number[][] = [];
+    for (const c of combos) for (const s of sorted) next.push([...c, s]);
+    combos = next;
+  }
+  return combos.map((codes) => {
+    const values: Record<string, SensitiveValue> = {};
+    codes.forEach((code, j) => {
+      values[features[j]!.name] = features[j]!.values[code]!;
+    });
+    const key = codes.map((code, j) => String(features[j]!.values[code])).join(', ');
+    return { info: { key, values }, cell: codes.join(',') };
+  });
+}

@@ -1,0 +1,50 @@
+import { onesLike, tidy, type Scalar, type Tensor } from '../../core/tf.js';
+import { optionsObject } from '../../core/validate.js';
+import type { NumberArray } from '../inputs.js';
+import { groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
+
+/**
+ * Options of {@link demographicParityPenalty}.
+ *
+ * @example
+ * ```ts
+ * const o: DemographicParityPenaltyOptions = { scores: probs, groups: [0, 1, 1, 0], numGroups: 2 };
+ * ```
+ */
+export interface DemographicParityPenaltyOptions {
+  /** Predicted probabilities of the positive class, shape [n] or [n, 1] (differentiated). */
+  readonly scores: Tensor;
+  /** Integer group code of each row in [0, numGroups) (a tensor is not range-checked). */
+  readonly groups: Tensor | NumberArray;
+  /** Number of group codes. */
+  readonly numGroups: number;
+  /** Optional non-negative weights per row. */
+  readonly sampleWeight?: Tensor | NumberArray;
+}
+
+/**
+ * Soft demographic-parity gap: the largest minus the smallest mean score over the groups present
+ * in the batch (the selection-rate difference with probabilities in place of 0/1 predictions).
+ * 0 with fewer than two groups present. Differentiable in `scores`: add `lambda * penalty` to the
+ * loss inside `optimizer.minimize` or `tf.grad`.
+ *
+ * @returns A scalar tensor the caller owns.
+ * @example
+ * ```ts
+ * import { demographicParityPenalty } from 'responsible-tfjs/fairness';
+ * const loss = () => tf.tidy(() => tf.add(bce(model.predict(x)),
+ *   tf.mul(2, demographicParityPenalty({ scores: model.predict(x), groups: sexCodes, numGroups: 2 }))));
+ * ```
+ */
+export function demographicParityPenalty(options: DemographicParityPenaltyOptions): Scalar {
+  const fn = 'demographicParityPenalty';
+  const o = optionsObject(fn, 'options', options);
+  return tidy(() => {
+    const s = scoreVector(fn, o.scores);
+    const n = s.shape[0];
+    const m = membershipMatrix(fn, o.groups, o.numGroups, n);
+    const w = o.sampleWeight === undefined ? onesLike(s) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const { means, present } = groupMeans(s, w, m);
+    return presentGap(means, present);
+  });
+}

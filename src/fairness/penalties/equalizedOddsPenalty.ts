@@ -1,0 +1,58 @@
+import { add, maximum, mul, onesLike, scalar, sub, tidy, type Scalar, type Tensor } from '../../core/tf.js';
+import { oneOf, optionsObject } from '../../core/validate.js';
+import type { NumberArray } from '../inputs.js';
+import { groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
+
+/**
+ * Options of {@link equalizedOddsPenalty}.
+ *
+ * @example
+ * ```ts
+ * const o: EqualizedOddsPenaltyOptions = { scores: probs, labels: [1, 0, 1, 0], groups: [0, 1, 1, 0], numGroups: 2 };
+ * ```
+ */
+export interface EqualizedOddsPenaltyOptions {
+  /** Predicted probabilities of the positive class, shape [n] or [n, 1] (differentiated). */
+  readonly scores: Tensor;
+  /** Binary labels per row. */
+  readonly labels: Tensor | NumberArray;
+  /** Integer group code of each row in [0, numGroups). */
+  readonly groups: Tensor | NumberArray;
+  /** Number of group codes. */
+  readonly numGroups: number;
+  /** Optional non-negative weights per row. */
+  readonly sampleWeight?: Tensor | NumberArray;
+  /** `'worst_case'` (default: the larger of the two gaps) or `'mean'` (their average), as Fairlearn's `agg`. */
+  readonly agg?: 'worst_case' | 'mean';
+}
+
+/**
+ * Soft equalized-odds gap: the soft true-positive-rate gap (mean score over each group's
+ * positives) and the soft false-positive-rate gap (over its negatives), combined by `agg`.
+ * A group without positives (negatives) in the batch is left out of that gap rather than counted
+ * as a rate of 0. Differentiable in `scores`.
+ *
+ * @returns A scalar tensor the caller owns.
+ * @example
+ * ```ts
+ * import { equalizedOddsPenalty } from 'responsible-tfjs/fairness';
+ * const penalty = equalizedOddsPenalty({ scores: model.predict(x), labels: y, groups: sexCodes, numGroups: 2 });
+ * ```
+ */
+export function equalizedOddsPenalty(options: EqualizedOddsPenaltyOptions): Scalar {
+  const fn = 'equalizedOddsPenalty';
+  const o = optionsObject(fn, 'options', options);
+  const agg = o.agg === undefined ? 'worst_case' : oneOf(fn, 'options.agg', o.agg, ['worst_case', 'mean'] as const);
+  return tidy(() => {
+    const s = scoreVector(fn, o.scores);
+    const n = s.shape[0];
+    const y = rowVector(fn, 'options.labels', o.labels, n, (v) => v === 0 || v === 1, 'a binary label 0 or 1');
+    const m = membershipMatrix(fn, o.groups, o.numGroups, n);
+    const w = o.sampleWeight === undefined ? onesLike(s) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const tpr = groupMeans(s, mul(w, y), m);
+    const fpr = groupMeans(s, mul(w, sub(scalar(1), y)), m);
+    const gapT = presentGap(tpr.means, tpr.present);
+    const gapF = presentGap(fpr.means, fpr.present);
+    return (agg === 'worst_case' ? maximum(gapT, gapF) : mul(add(gapT, gapF), scalar(0.5))) as Scalar;
+  });
+}

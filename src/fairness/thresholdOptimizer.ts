@@ -1,0 +1,275 @@
+/**
+ * Threshold optimizer (Hardt, Price & Srebro 2016, "Equality of Opportunity in Supervised
+ * Learning"; Fairlearn's `ThresholdOptimizer`, v0.12): post-processing that picks, per group, a
+ * randomized mix of two score thresholds so that the chosen rates are equal across groups while
+ * the objective is as high as possible.
+ */
+import { resolveRng, secureRng, type Rng } from '../core/rng.js';
+import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../core/validate.js';
+import { FeatureDictionary, orderedGroups } from './groups.js';
+import { binaryColumn, nonEmpty, numberColumn, sensitiveColumns, type NumberArray, type SensitiveFeatures } from './inputs.js';
+import { interpolateHull, tradeoffHull, tradeoffMetric, unitGrid, type GridPoint, type ThresholdOperation, type TradeoffMetric } from './tradeoff.js';
+
+/**
+ * Constraints of the threshold optimizer, by Fairlearn's names.
+ *
+ * @example
+ * ```ts
+ * const c: ThresholdConstraint = 'equalized_odds';
+ * ```
+ */
+export type ThresholdConstraint =
+  | 'demographic_parity'
+  | 'selection_rate_parity'
+  | 'true_positive_rate_parity'
+  | 'false_positive_rate_parity'
+  | 'true_negative_rate_parity'
+  | 'false_negative_rate_parity'
+  | 'equalized_odds';
+
+/**
+ * Objectives of the threshold optimizer (equalized odds allows the two accuracies only).
+ *
+ * @example
+ * ```ts
+ * const o: ThresholdObjective = 'balanced_accuracy_score';
+ * ```
+ */
+export type ThresholdObjective = 'accuracy_score' | 'balanced_accuracy_score' | 'selection_rate' | 'true_positive_rate' | 'true_negative_rate';
+
+/**
+ * Options of {@link fitThresholdOptimizer}.
+ *
+ * @example
+ * ```ts
+ * const o: ThresholdOptimizerOptions = { yTrue: [1, 0], yScore: [0.8, 0.3], sensitiveFeatures: ['a', 'b'], constraints: 'demographic_parity' };
+ * ```
+ */
+export interface ThresholdOptimizerOptions {
+  /** Binary labels of the fitting data. */
+  readonly yTrue: NumberArray;
+  /** Scores (e.g. probabilities) of the fitting data. */
+  readonly yScore: NumberArray;
+  /** Group labels: one column, or named columns (each intersection is a group). */
+  readonly sensitiveFeatures: SensitiveFeatures;
+  /** The fairness constraint. */
+  readonly constraints: ThresholdConstraint;
+  /** What to maximise (`'accuracy_score'` by default). */
+  readonly objective?: ThresholdObjective;
+  /** Grid points over [0, 1] minus one (1000 by default, as Fairlearn). */
+  readonly gridSize?: number;
+  /** Also consider flipped rules (`score < t` predicts 1); false by default. */
+  readonly flip?: boolean;
+}
+
+/**
+ * The fitted rule of one group: P(ŷ = 1 | s) = p0·[s op0 t0] + p1·[s op1 t1], and for equalized
+ * odds P = pIgnore·predictionConstant + (1 − pIgnore)·P.
+ *
+ * @example
+ * ```ts
+ * const r: GroupThresholdRule = { p0: 0.7, operation0: { operator: '>', threshold: 0.22 }, p1: 0.3, operation1: { operator: '>', threshold: 0.15 } };
+ * ```
+ */
+export interface GroupThresholdRule {
+  /** Weight of the first operation. */
+  readonly p0: number;
+  /** First threshold operation. */
+  readonly operation0: ThresholdOperation;
+  /** Weight of the second operation. */
+  readonly p1: number;
+  /** Second threshold operation. */
+  readonly operation1: ThresholdOperation;
+  /** Equalized odds only: probability of ignoring the score. */
+  readonly pIgnore?: number;
+  /** Equalized odds only: P(ŷ = 1) when the score is ignored (the best FPR). */
+  readonly predictionConstant?: number;
+}
+
+/**
+ * A fitted threshold optimizer: plain data, serialisable with JSON (thresholds may be ±Infinity).
+ *
+ * @example
+ * ```ts
+ * import { fitThresholdOptimizer } from 'responsible-tfjs/fairness';
+ * const rule: ThresholdRule = fitThresholdOptimizer({ yTrue, yScore, sensitiveFeatures: sex, constraints: 'demographic_parity' });
+ * ```
+ */
+export interface ThresholdRule {
+  /** The constraint it satisfies. */
+  readonly constraints: ThresholdConstraint;
+  /** The objective it maximised. */
+  readonly objective: ThresholdObjective;
+  /** The constrained rate chosen (Fairlearn's `x_best`; the FPR for equalized odds). */
+  readonly xBest: number;
+  /** Objective value at `xBest` on the fitting data. */
+  readonly objectiveValue: number;
+  /** Sensitive feature names. */
+  readonly sensitiveFeatureNames: readonly string[];
+  /** Rule per group key. */
+  readonly groups: Readonly<Record<string, GroupThresholdRule>>;
+}
+
+const SIMPLE: Record<string, TradeoffMetric> = {
+  selection_rate_parity: 'selection_rate',
+  demographic_parity: 'selection_rate',
+  false_positive_rate_parity: 'false_positive_rate',
+  false_negative_rate_parity: 'false_negative_rate',
+  true_positive_rate_parity: 'true_positive_rate',
+  true_negative_rate_parity: 'true_negative_rate',
+};
+const CONSTRAINTS = [...Object.keys(SIMPLE), 'equalized_odds'] as ThresholdConstraint[];
+const OBJECTIVES: ThresholdObjective[] = ['accuracy_score', 'balanced_accuracy_score', 'selection_rate', 'true_positive_rate', 'true_negative_rate'];
+
+/** Group key of every row (and the sorted group keys). */
+export function groupKeysOf(fn: string, sensitiveFeatures: unknown, n: number): { names: string[]; rowKeys: string[]; keys: string[] } {
+  const { names, columns } = sensitiveColumns(fn, sensitiveFeatures, n);
+  const dicts = names.map((name) => new FeatureDictionary(name));
+  const codes = columns.map((col, j) => dicts[j]!.encode(fn, col));
+  const rowKeys = Array.from({ length: n }, (_, i) => codes.map((c, j) => String(dicts[j]!.values[c[i]!])).join(', '));
+  const present = new Set(rowKeys);
+  const keys = orderedGroups(dicts).map((g) => g.info.key).filter((k) => present.has(k));
+  return { names, rowKeys, keys };
+}
+
+/**
+ * Fits Fairlearn's ThresholdOptimizer on labels, scores and groups (sample weights are not used,
+ * as in Fairlearn). Each group needs both labels.
+ *
+ * @returns The fitted {@link ThresholdRule}; apply it with {@link thresholdProbabilities} or {@link thresholdPredict}.
+ * @throws InvalidArgumentError for unsupported constraint/objective pairs, groups with one label, or invalid input.
+ * @example
+ * ```ts
+ * import { fitThresholdOptimizer, thresholdPredict, seededRng } from 'responsible-tfjs';
+ * const rule = fitThresholdOptimizer({ yTrue, yScore, sensitiveFeatures: sex, constraints: 'equalized_odds' });
+ * const yFair = thresholdPredict(rule, { yScore: testScores, sensitiveFeatures: testSex, rng: seededRng(0) });
+ * ```
+ */
+export function fitThresholdOptimizer(options: ThresholdOptimizerOptions): ThresholdRule {
+  const fn = 'fitThresholdOptimizer';
+  const o = optionsObject(fn, 'options', options);
+  const constraints = oneOf(fn, 'options.constraints', o.constraints, CONSTRAINTS);
+  const objective = o.objective === undefined ? 'accuracy_score' : oneOf(fn, 'options.objective', o.objective, OBJECTIVES);
+  if (constraints === 'equalized_odds' && objective !== 'accuracy_score' && objective !== 'balanced_accuracy_score') {
+    invalid(fn, 'options.objective', objective, "'accuracy_score' or 'balanced_accuracy_score' for equalized_odds");
+  }
+  const gridSize = o.gridSize === undefined ? 1000 : positiveInteger(fn, 'options.gridSize', o.gridSize);
+  const flip = o.flip === undefined ? false : booleanValue(fn, 'options.flip', o.flip);
+  const t = numberColumn(fn, 'yTrue', o.yTrue);
+  nonEmpty(fn, 'yTrue', t.length);
+  binaryColumn(fn, 'yTrue', t);
+  const s = numberColumn(fn, 'yScore', o.yScore, t.length);
+  const { names, rowKeys, keys } = groupKeysOf(fn, o.sensitiveFeatures, t.length);
+  const rowsOf = new Map<string, number[]>(keys.map((k) => [k, []]));
+  rowKeys.forEach((k, i) => rowsOf.get(k)!.push(i));
+  const grid = unitGrid(gridSize);
+  const n = t.length;
+  const xMetric: TradeoffMetric = constraints === 'equalized_odds' ? 'false_positive_rate' : SIMPLE[constraints]!;
+  const yMetric: TradeoffMetric = constraints === 'equalized_odds' ? 'true_positive_rate' : objective;
+  const curves = new Map<string, GridPoint[]>();
+  for (const key of keys) {
+    const idx = rowsOf.get(key)!;
+    const hull = tradeoffHull(fn, key, idx.map((i) => s[i]!), idx.map((i) => t[i]!), xMetric, yMetric, flip);
+    curves.set(key, interpolateHull(hull, grid));
+  }
+  const groups: Record<string, GroupThresholdRule> = {};
+  if (constraints !== 'equalized_odds') {
+    const overall = grid.map(() => 0);
+    for (const key of keys) {
+      const p = rowsOf.get(key)!.length / n;
+      curves.get(key)!.forEach((g, j) => {
+        overall[j]! += p * g.y;
+      });
+    }
+    const best = argMax(overall);
+    for (const key of keys) {
+      const g = curves.get(key)![best]!;
+      groups[key] = { p0: g.p0, operation0: g.operation0, p1: g.p1, operation1: g.operation1 };
+    }
+    return { constraints, objective, xBest: grid[best]!, objectiveValue: overall[best]!, sensitiveFeatureNames: names, groups };
+  }
+  let nPos = 0;
+  for (let i = 0; i < n; i++) nPos += t[i]!;
+  const nNeg = n - nPos;
+  const yMin = grid.map((_, j) => Math.min(...keys.map((k) => curves.get(k)![j]!.y)));
+  const values = grid.map((x, j) => {
+    const v = tradeoffMetric(objective, { fp: nNeg * x, tn: nNeg * (1 - x), tp: nPos * yMin[j]!, fn: nPos * (1 - yMin[j]!) });
+    return Math.round(v * 1e15) / 1e15; // numpy.around(v, 15)
+  });
+  const best = argMax(values);
+  const xBest = grid[best]!;
+  const yBest = yMin[best]!;
+  for (const key of keys) {
+    const g = curves.get(key)![best]!;
+    const pIgnore = g.y === g.x ? 0 : (g.y - yBest) / (g.y - g.x);
+    groups[key] = { pIgnore, predictionConstant: xBest, p0: g.p0, operation0: g.operation0, p1: g.p1, operation1: g.operation1 };
+  }
+  return { constraints, objective, xBest, objectiveValue: values[best]!, sensitiveFeatureNames: names, groups };
+}
+
+function argMax(values: readonly number[]): number {
+  let best = 0;
+  for (let j = 1; j < values.length; j++) if (values[j]! > values[best]!) best = j;
+  return best;
+}
+
+const applies = (op: ThresholdOperation, s: number): number => (op.operator === '>' ? (s > op.threshold ? 1 : 0) : s < op.threshold ? 1 : 0);
+
+/**
+ * Inputs of {@link thresholdProbabilities} and {@link thresholdPredict}.
+ *
+ * @example
+ * ```ts
+ * const o: ThresholdApplyOptions = { yScore: [0.8, 0.3], sensitiveFeatures: ['a', 'b'] };
+ * ```
+ */
+export interface ThresholdApplyOptions {
+  /** Scores of the rows to decide. */
+  readonly yScore: NumberArray;
+  /** Their groups (same feature names as at fit time). */
+  readonly sensitiveFeatures: SensitiveFeatures;
+}
+
+/**
+ * P(ŷ = 1) of every row under a fitted rule (Fairlearn's `_pmf_predict`): exact and RNG-free.
+ *
+ * @throws InvalidArgumentError when a row's group was not seen at fit time.
+ * @example
+ * ```ts
+ * import { thresholdProbabilities } from 'responsible-tfjs/fairness';
+ * const p = thresholdProbabilities(rule, { yScore, sensitiveFeatures: sex }); // Float64Array
+ * ```
+ */
+export function thresholdProbabilities(rule: ThresholdRule, options: ThresholdApplyOptions): Float64Array {
+  const fn = 'thresholdProbabilities';
+  const o = optionsObject(fn, 'options', options);
+  const s = numberColumn(fn, 'yScore', o.yScore);
+  const { rowKeys } = groupKeysOf(fn, o.sensitiveFeatures, s.length);
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const r = rule.groups[rowKeys[i]!];
+    if (r === undefined) invalid(fn, 'options.sensitiveFeatures', rowKeys[i], `a group seen at fit time (${Object.keys(rule.groups).join(', ')})`);
+    let p = r.p0 * applies(r.operation0, s[i]!) + r.p1 * applies(r.operation1, s[i]!);
+    if (r.pIgnore !== undefined) p = r.pIgnore * r.predictionConstant! + (1 - r.pIgnore) * p;
+    out[i] = p;
+  }
+  return out;
+}
+
+/**
+ * Randomized predictions of a fitted rule: ŷ = 1 when P(ŷ = 1) ≥ u with u uniform from `rng`
+ * (Fairlearn draws u from numpy; pass `seededRng(seed)` for reproducible output).
+ *
+ * @returns 0/1 predictions.
+ * @example
+ * ```ts
+ * import { seededRng } from 'responsible-tfjs';
+ * import { thresholdPredict } from 'responsible-tfjs/fairness';
+ * const yHat = thresholdPredict(rule, { yScore, sensitiveFeatures: sex, rng: seededRng(0) });
+ * ```
+ */
+export function thresholdPredict(rule: ThresholdRule, options: ThresholdApplyOptions & { readonly rng?: Rng }): Int32Array {
+  const rng = resolveRng('thresholdPredict', optionsObject('thresholdPredict', 'options', options).rng, secureRng);
+  const p = thresholdProbabilities(rule, options);
+  return Int32Array.from(p, (v) => (v >= rng.next() ? 1 : 0));
+}
