@@ -144,7 +144,7 @@ export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
   }
   const strategy = isStrategy(o.weights) ? o.weights : fixedWeights(o.weights);
   const variables = modelVariables(fn, o.model, o.variables);
-  const state = new LossState(fn, forward, variables, o.task, terms, strategy);
+  const state = new LossState(fn, o.model, forward, variables, o.task, terms, strategy);
   const loss = (() => state.evaluate()) as unknown as EthicalLoss;
   const names = state.names();
   Object.defineProperties(loss, {

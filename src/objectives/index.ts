@@ -24,3 +24,10 @@ export { minNormCoefficients, type MinNormOptions, type MinNormResult } from './
 export { paretoFront, dominates, type ParetoObjectives } from './pareto/paretoFront.js';
 export { weightGrid } from './pareto/weightGrid.js';
 export { paretoSweep, type ParetoSweepOptions, type ParetoSweepResult, type SweepPoint } from './pareto/paretoSweep.js';
+
+export { trainMultiObjective } from './training/trainMultiObjective.js';
+export type {
+  ObjectiveData, ObjectivePrivacyOptions, ObjectiveStepLogs, ObjectiveEpochLogs, ObjectiveCallbacks, TrainMultiObjectiveOptions,
+  MultiObjectiveHistory, TrainMultiObjectiveResult,
+} from './training/types.js';
+export { NonDecomposableTermError } from './errors.js';

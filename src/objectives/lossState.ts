@@ -29,6 +29,7 @@ export class LossState {
 
   constructor(
     readonly fn: string,
+    readonly model: unknown,
     readonly forward: (x: Tensor) => Tensor,
     readonly variables: Variable[],
     task: LossTerm,
@@ -64,6 +65,19 @@ export class LossState {
     };
   }
 
+  /**
+   * A context without data, for terms declared `'none'` under DP-SGD: reading `x`, `labels`,
+   * `outputs` or `extras` throws, so a term that misdeclares its data dependence cannot leak data.
+   */
+  parameterContext(): TermContext {
+    const fn = this.fn;
+    const refuse = (field: string) => (): never =>
+      invalid(fn, 'terms', field, "terms with data dependence 'none' that read no batch data", `A 'none' term read ctx.${field}; declare it 'example' or 'batch'`);
+    const ctx = { forward: this.forward, variables: this.variables, kernels: this.kernels };
+    for (const field of ['x', 'labels', 'outputs', 'extras']) Object.defineProperty(ctx, field, { get: refuse(field), enumerable: true });
+    return ctx as unknown as TermContext;
+  }
+
   /** Each objective's value, in order (inside tidy). */
   values(ctx: TermContext, which?: readonly number[]): Scalar[] {
     return (which ?? this.objectives.map((_, i) => i)).map((i) => {
@@ -73,10 +87,14 @@ export class LossState {
     });
   }
 
-  /** The weighted objective `sum_i w_i (v_i - b_i)` over the given values (inside tidy). */
-  combine(values: readonly Scalar[]): Scalar {
+  /**
+   * The weighted objective `sum_i w_i (v_i - b_i)` over the given values (inside tidy); `which`
+   * names the objective index of each value (default: all, in order).
+   */
+  combine(values: readonly Scalar[], which?: readonly number[]): Scalar {
     let total: Tensor = scalar(0);
-    values.forEach((v, i) => {
+    values.forEach((v, j) => {
+      const i = which === undefined ? j : (which[j] as number);
       const b = this.bounds[i] as number;
       const w = this.weights[i] as number;
       if (w === 0) return;

@@ -1,6 +1,7 @@
 import { resolveRng, rngFromFunction, type Rng } from '../../core/rng.js';
 import { mean, sum, type Scalar } from '../../core/tf.js';
 import { booleanValue, finiteNumber, invalid, nonNegativeNumber, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
+import { pgd } from '../../robustness/index.js';
 import type { LossTerm } from '../types.js';
 import { craftAdversarial, type CraftSettings } from './craftAdversarial.js';
 import { perExampleCrossEntropy } from './outputs.js';
@@ -55,7 +56,8 @@ export function craftSettings(fn: string, o: AdversarialTermOptions): CraftSetti
 /**
  * Robustness term, PGD adversarial training (Madry et al. 2018): before each step its `prepare`
  * hook crafts L-inf PGD adversarial examples of the batch against the current model (maximising
- * the cross-entropy), and the term is the cross-entropy on them. With weight 1 and a task weight
+ * the cross-entropy; the robustness module's {@link pgd} for multi-class logits), and the term is
+ * the cross-entropy on them. Inputs must lie in `[clipMin, clipMax]`. With weight 1 and a task weight
  * of 1 this is the 50/50 mix of clean and adversarial loss (Goodfellow et al. 2015); under MGDA
  * or a constraint the balance is found for you.
  *
@@ -79,9 +81,14 @@ export function adversarialTerm(options: AdversarialTermOptions): LossTerm {
   return {
     name,
     dataDependence: 'example',
-    prepare: async (ctx) => ({
-      [key]: craftAdversarial(ctx.x, (xa) => sum(perExampleCrossEntropy(ctx.labels, ctx.forward(xa))) as Scalar, settings),
-    }),
+    prepare: async (ctx) => {
+      if (ctx.labels.shape[1] === 1) {
+        // Single-logit (sigmoid) models: the binary cross-entropy ascent here.
+        return { [key]: craftAdversarial(ctx.x, (xa) => sum(perExampleCrossEntropy(ctx.labels, ctx.forward(xa))) as Scalar, settings) };
+      }
+      const { epsilon, stepSize, steps, clipMin, clipMax, randomStart, rng } = settings;
+      return { [key]: await pgd(ctx.forward, ctx.x, ctx.labels, { epsilon, stepSize, steps, clipMin, clipMax, randomStart, rng }) };
+    },
     fn: (ctx) => mean(perExampleCrossEntropy(ctx.labels, ctx.forward(ctx.extras[key]!))) as Scalar,
   };
 }

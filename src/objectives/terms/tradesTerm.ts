@@ -1,6 +1,7 @@
 import { add, exp, mean, mul, randomNormal, scalar, sub, sum, tidy, type Scalar, type Tensor } from '../../core/tf.js';
 import { tensorSeed } from '../../core/rng.js';
 import { optionsObject } from '../../core/validate.js';
+import { tradesAttack } from '../../robustness/index.js';
 import type { LossTerm } from '../types.js';
 import { craftSettings, type AdversarialTermOptions } from './adversarialTerm.js';
 import { craftAdversarial } from './craftAdversarial.js';
@@ -16,7 +17,7 @@ function klPerExample(logP: Tensor, logQ: Tensor): Tensor {
  * Robustness term, TRADES (Zhang et al. 2019): the KL divergence between the model's predictions
  * on clean inputs and on adversarial inputs that maximise it, `mean_n KL(p(x_n) || p(x'_n))`. Its
  * `prepare` hook crafts `x'` by L-inf PGD on that KL from `x + 0.001 * N(0, 1)`, as the reference
- * implementation does; the term's gradient flows through both predictions. Its weight is TRADES'
+ * implementation does (the robustness module's {@link tradesAttack} for multi-class logits); the term's gradient flows through both predictions. Its weight is TRADES'
  * `beta` (1/lambda, 6 in the paper) with {@link crossEntropyTerm} as the task.
  *
  * @returns A loss term with data dependence `'example'`.
@@ -36,6 +37,11 @@ export function tradesTerm(options: AdversarialTermOptions): LossTerm {
     name,
     dataDependence: 'example',
     prepare: async (ctx) => {
+      if (ctx.labels.shape[1] !== 1) {
+        const { epsilon, stepSize, steps, clipMin, clipMax, rng } = settings;
+        return { [key]: await tradesAttack(ctx.forward, ctx.x, { epsilon, stepSize, steps, clipMin, clipMax, rng }) };
+      }
+      // Single-logit (sigmoid) models: the two-class KL ascent here.
       const start = tidy(() => add(ctx.x, mul(scalar(0.001), randomNormal(ctx.x.shape, 0, 1, 'float32', tensorSeed(settings.rng)))));
       const clean = tidy(() => logProbabilities(ctx.forward(ctx.x)));
       try {

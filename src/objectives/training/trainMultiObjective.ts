@@ -1,0 +1,204 @@
+import { isTensor } from '../../core/labels.js';
+import type { ModelLike } from '../../core/model.js';
+import { resolveRng, rngFromFunction, secureRng, shuffledIndices, type Rng } from '../../core/rng.js';
+import { dispose, gather, tensor1d, type Tensor } from '../../core/tf.js';
+import {
+  booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber,
+} from '../../core/validate.js';
+import { createAccountant } from '../../privacy/index.js';
+import { lossState } from '../ethicalLoss.js';
+import { NonDecomposableTermError } from '../errors.js';
+import type { LossState } from '../lossState.js';
+import { privateGradients } from './privateGradients.js';
+import type { ObjectiveData, ObjectiveStepLogs, TrainMultiObjectiveOptions, TrainMultiObjectiveResult } from './types.js';
+
+/**
+ * Trains a model on a multi-objective loss built by {@link ethicalLoss}: mini-batches (shuffled with
+ * `rng`), one {@link EthicalLoss.step} each (so Lagrange multipliers and MGDA weights update as
+ * they should), per-epoch means of every term, and progress callbacks.
+ *
+ * With `privacy`, it trains with DP-SGD instead: Poisson-sampled batches, per-example clipping and
+ * Gaussian noise, and an accountant reporting epsilon per epoch. DP-SGD accepts fixed weights only
+ * (normalised weights, multipliers and MGDA weights are computed from the private batch, which
+ * would leak it), terms with data dependence `'example'` (clipped per example) and `'none'`
+ * (parameter-only, added after the noise at no privacy cost). Terms that couple examples
+ * (`'batch'`) are refused with a {@link NonDecomposableTermError}: no per-example gradient exists to
+ * clip. The logged term values are computed on the private batches and are not themselves private.
+ *
+ * @returns Per-epoch histories (and the privacy spent under DP-SGD).
+ * @throws NonDecomposableTermError, InvalidArgumentError before any training.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { ethicalLoss, crossEntropyTerm, demographicParityTerm, lagrangian, trainMultiObjective } from 'responsible-tfjs/objectives';
+ * const loss = ethicalLoss({ model, task: crossEntropyTerm(), terms: [demographicParityTerm()],
+ *   weights: lagrangian({ bounds: { demographicParity: 0.05 } }) });
+ * const { history } = await trainMultiObjective(model, { x, y, extras: { groups } }, {
+ *   loss, optimizer: tf.train.adam(1e-2), epochs: 10, batchSize: 256,
+ *   callbacks: { onEpochEnd: (e, logs) => console.log(e, logs.values) },
+ * });
+ * ```
+ */
+export async function trainMultiObjective(model: ModelLike, data: ObjectiveData, options: TrainMultiObjectiveOptions): Promise<TrainMultiObjectiveResult> {
+  const fn = 'trainMultiObjective';
+  const o = optionsObject(fn, 'options', options);
+  const state = lossState(fn, o.loss);
+  if (state.model !== model) invalid(fn, 'options.loss', 'a loss of another model', 'a loss built by ethicalLoss for this model');
+  if (typeof o.optimizer !== 'object' || o.optimizer === null || typeof o.optimizer.applyGradients !== 'function') {
+    invalid(fn, 'options.optimizer', o.optimizer, 'a tfjs Optimizer');
+  }
+  if (typeof data !== 'object' || data === null || !isTensor(data.x) || data.x.rank < 1) invalid(fn, 'data.x', data?.x, 'a tensor [n, ...features]');
+  const n = data.x.shape[0] as number;
+  const epochs = positiveInteger(fn, 'options.epochs', o.epochs);
+  const batchSize = positiveInteger(fn, 'options.batchSize', o.batchSize);
+  if (batchSize > n) invalid(fn, 'options.batchSize', batchSize, `at most the number of examples (${n})`);
+  const shuffle = booleanValue(fn, 'options.shuffle', o.shuffle ?? true);
+  const callbacks = optionsObject(fn, 'options.callbacks', o.callbacks);
+  const y = isTensor(data.y) ? data.y : tensor1d(Array.from(data.y as ArrayLike<number>), 'int32');
+  const ownsY = y !== data.y;
+  if (y.shape[0] !== n) invalid(fn, 'data.y', data.y, `labels for the ${n} examples of data.x`);
+  for (const [k, v] of Object.entries(data.extras ?? {})) {
+    if (!isTensor(v) || v.shape[0] !== n) invalid(fn, `data.extras.${k}`, v, `a tensor with first dimension ${n}`);
+  }
+  const privacy = o.privacy === undefined ? undefined : privacySettings(fn, state, o.privacy);
+  const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
+  const names = state.names();
+  const history = {
+    total: [] as number[],
+    values: Object.fromEntries(names.map((k) => [k, [] as number[]])),
+    weights: Object.fromEntries(names.map((k) => [k, [] as number[]])),
+    ...(privacy ? { epsilon: [] as number[] } : {}),
+  };
+  const accountant = privacy ? createAccountant(privacy.accountant) : undefined;
+  const sampleRate = batchSize / n;
+  const stepsPerEpoch = Math.ceil(n / batchSize);
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = privacy || !shuffle ? undefined : shuffledIndices(n, rng);
+      const sums = { total: 0, values: names.map(() => 0), count: 0 };
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        const idx = privacy
+          ? poissonSample(n, sampleRate, privacy.rng)
+          : Array.from(order === undefined ? range(b * batchSize, Math.min(n, (b + 1) * batchSize)) : order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)));
+        const logs = await trainStep(state, o, data, y, idx, privacy, epoch);
+        if (accountant && privacy) accountant.step({ noiseMultiplier: privacy.noiseMultiplier, sampleRate });
+        if (logs.batchSize > 0) {
+          sums.total += logs.total;
+          names.forEach((k, i) => (sums.values[i]! += logs.values[k]!));
+          sums.count++;
+        }
+        await callbacks.onBatchEnd?.(step, logs);
+        step++;
+      }
+      const c = Math.max(1, sums.count);
+      const weights = Object.fromEntries(names.map((k, i) => [k, state.weights[i] as number]));
+      const epsilon = accountant && privacy ? accountant.getEpsilon(privacy.delta) : undefined;
+      history.total.push(sums.total / c);
+      names.forEach((k, i) => {
+        history.values[k]!.push(sums.values[i]! / c);
+        history.weights[k]!.push(weights[k]!);
+      });
+      if (epsilon !== undefined) history.epsilon!.push(epsilon);
+      await callbacks.onEpochEnd?.(epoch, {
+        total: sums.total / c,
+        values: Object.fromEntries(names.map((k, i) => [k, sums.values[i]! / c])),
+        weights,
+        ...(epsilon !== undefined ? { epsilon } : {}),
+      });
+    }
+  } finally {
+    state.unbind();
+    if (ownsY) y.dispose();
+  }
+  if (!privacy || !accountant) return { history };
+  return {
+    history,
+    privacy: {
+      epsilon: accountant.getEpsilon(privacy.delta), delta: privacy.delta, steps: step, sampleRate,
+      secure: privacy.rng.secure, rngLabel: privacy.rng.label,
+    },
+  };
+}
+
+interface PrivacySettings {
+  readonly maxGradNorm: number;
+  readonly noiseMultiplier: number;
+  readonly delta: number;
+  readonly accountant: 'rdp' | 'pld';
+  readonly rng: Rng;
+}
+
+function privacySettings(fn: string, state: LossState, p: TrainMultiObjectiveOptions['privacy']): PrivacySettings {
+  const o = optionsObject(fn, 'options.privacy', p);
+  const coupled = state.objectives.filter((t) => t.dataDependence === 'batch').map((t) => t.name);
+  if (coupled.length > 0) throw new NonDecomposableTermError(fn, coupled);
+  if (state.strategy.kind !== 'fixed') {
+    invalid(fn, 'options.loss', `${state.strategy.kind} weights`, 'a loss with fixed weights when training with DP-SGD',
+      'Normalised weights, Lagrange multipliers and MGDA weights are computed from the private batches, which would leak them; fix the weights (e.g. choose them on public data or with a Pareto sweep)');
+  }
+  return {
+    maxGradNorm: positiveNumber(fn, 'options.privacy.maxGradNorm', o.maxGradNorm),
+    noiseMultiplier: positiveNumber(fn, 'options.privacy.noiseMultiplier', o.noiseMultiplier),
+    delta: numberInRange(fn, 'options.privacy.delta', o.delta ?? 1e-5, { min: 0, max: 1, minInclusive: false, maxInclusive: false }),
+    accountant: oneOf(fn, 'options.privacy.accountant', o.accountant ?? 'rdp', ['rdp', 'pld'] as const),
+    rng: resolveRng(fn, o.rng, secureRng),
+  };
+}
+
+async function trainStep(
+  state: LossState, o: TrainMultiObjectiveOptions, data: ObjectiveData, y: Tensor, idx: number[], privacy: PrivacySettings | undefined, epoch: number,
+): Promise<ObjectiveStepLogs> {
+  const names = state.names();
+  const owned: Tensor[] = [];
+  const take = (t: Tensor): Tensor => {
+    const g = gather(t, idx);
+    owned.push(g);
+    return g;
+  };
+  try {
+    if (idx.length === 0) {
+      // An empty Poisson batch still takes a (noise-only) private step.
+      state.unbind();
+      const grads = privateGradients(state, { ...privacy!, expectedBatchSize: o.batchSize });
+      o.optimizer.applyGradients(grads);
+      dispose(Object.values(grads));
+      return { epoch, total: 0, values: Object.fromEntries(names.map((k) => [k, 0])), weights: weightsOf(state), batchSize: 0 };
+    }
+    const extras = Object.fromEntries(Object.entries(data.extras ?? {}).map(([k, v]) => [k, take(v)]));
+    const x = take(data.x);
+    const labels = take(y);
+    await o.loss.setBatch({ x, y: labels, extras });
+    if (!privacy) {
+      const r = await o.loss.step(o.optimizer);
+      return { epoch, total: r.total, values: r.values, weights: r.weights, batchSize: idx.length };
+    }
+    const weights = weightsOf(state);
+    const grads = privateGradients(state, { ...privacy, expectedBatchSize: o.batchSize });
+    // Logged values (on the batch before the update).
+    const total = state.evaluate();
+    const [t] = await total.data();
+    total.dispose();
+    const values = await o.loss.lastValues();
+    o.optimizer.applyGradients(grads);
+    dispose(Object.values(grads));
+    return { epoch, total: t as number, values, weights, batchSize: idx.length };
+  } finally {
+    state.unbind();
+    dispose(owned);
+  }
+}
+
+function weightsOf(state: LossState): Record<string, number> {
+  return Object.fromEntries(state.names().map((k, i) => [k, state.weights[i] as number]));
+}
+
+function poissonSample(n: number, q: number, rng: Rng): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (rng.next() < q) out.push(i);
+  return out;
+}
+
+function* range(from: number, to: number): Generator<number> {
+  for (let i = from; i < to; i++) yield i;
+}

@@ -1,0 +1,184 @@
+import type { LabelsLike } from '../../core/labels.js';
+import type { Rng } from '../../core/rng.js';
+import type { Optimizer, Tensor } from '../../core/tf.js';
+import type { AccountantKind } from '../../privacy/index.js';
+import type { EthicalLoss } from '../ethicalLoss.js';
+
+/**
+ * A whole training set for {@link trainMultiObjective}; batches are gathered from it.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import type { ObjectiveData } from 'responsible-tfjs/objectives';
+ * const data: ObjectiveData = { x: tf.randomUniform([100, 4]), y: new Int32Array(100), extras: { groups: tf.zeros([100]) } };
+ * ```
+ */
+export interface ObjectiveData {
+  /** Inputs `[n, ...features]`. */
+  readonly x: Tensor;
+  /** Labels for all `n` rows (class indices or one-hot rows). */
+  readonly y: LabelsLike;
+  /** Per-example tensors with first dimension `n` (groups, sample weights, masks). The caller keeps ownership. */
+  readonly extras?: Readonly<Record<string, Tensor>>;
+}
+
+/**
+ * DP-SGD settings of {@link trainMultiObjective}. Batches are Poisson-sampled (each example kept with
+ * probability `batchSize / n`), each example's gradient is clipped to `maxGradNorm`, Gaussian noise
+ * of standard deviation `noiseMultiplier * maxGradNorm` is added to the sum, which is divided by the
+ * expected batch size; the accountant records every step.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectivePrivacyOptions } from 'responsible-tfjs/objectives';
+ * const p: ObjectivePrivacyOptions = { maxGradNorm: 1, noiseMultiplier: 1.1, delta: 1e-5 };
+ * ```
+ */
+export interface ObjectivePrivacyOptions {
+  /** Per-example L2 clipping norm (> 0). */
+  readonly maxGradNorm: number;
+  /** Noise standard deviation over the clipping norm (> 0). */
+  readonly noiseMultiplier: number;
+  /** Delta at which epsilon is reported, in (0, 1). Default 1e-5. */
+  readonly delta?: number;
+  /** Accountant: `'rdp'` (default) or `'pld'`. */
+  readonly accountant?: AccountantKind;
+  /** Source of the noise and of the Poisson sampling. Default `secureRng()`; a seeded rng is for tests only. */
+  readonly rng?: Rng;
+}
+
+/**
+ * What the callbacks of {@link trainMultiObjective} receive after each step.
+ *
+ * @example
+ * ```ts
+ * const onBatchEnd = (step: number, logs: ObjectiveStepLogs) => console.log(step, logs.total, logs.values.task);
+ * ```
+ */
+export interface ObjectiveStepLogs {
+  /** Epoch (from 0). */
+  readonly epoch: number;
+  /** The weighted objective before the step. */
+  readonly total: number;
+  /** Each term's value before the step. */
+  readonly values: Readonly<Record<string, number>>;
+  /** The weights used (multipliers, MGDA weights). */
+  readonly weights: Readonly<Record<string, number>>;
+  /** Examples in the batch (varies under Poisson sampling). */
+  readonly batchSize: number;
+}
+
+/**
+ * What the callbacks of {@link trainMultiObjective} receive after each epoch: means over its steps.
+ *
+ * @example
+ * ```ts
+ * const onEpochEnd = (epoch: number, logs: ObjectiveEpochLogs) => console.log(epoch, logs.values, logs.epsilon);
+ * ```
+ */
+export interface ObjectiveEpochLogs {
+  /** Mean weighted objective over the epoch's steps. */
+  readonly total: number;
+  /** Mean value of each term over the epoch's steps. */
+  readonly values: Readonly<Record<string, number>>;
+  /** Weights at the end of the epoch. */
+  readonly weights: Readonly<Record<string, number>>;
+  /** Privacy spent so far (DP-SGD only). */
+  readonly epsilon?: number;
+}
+
+/**
+ * Progress hooks of {@link trainMultiObjective}; each may return a promise, which is awaited.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectiveCallbacks } from 'responsible-tfjs/objectives';
+ * const callbacks: ObjectiveCallbacks = { onEpochEnd: (e, logs) => console.log(e, logs.total) };
+ * ```
+ */
+export interface ObjectiveCallbacks {
+  /** After every optimisation step. */
+  readonly onBatchEnd?: (step: number, logs: ObjectiveStepLogs) => void | Promise<void>;
+  /** After every epoch. */
+  readonly onEpochEnd?: (epoch: number, logs: ObjectiveEpochLogs) => void | Promise<void>;
+}
+
+/**
+ * Options of {@link trainMultiObjective}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { seededRng } from 'responsible-tfjs';
+ * import type { TrainMultiObjectiveOptions } from 'responsible-tfjs/objectives';
+ * const o: TrainMultiObjectiveOptions = { loss, optimizer: tf.train.adam(1e-2), epochs: 5, batchSize: 128, rng: seededRng(0) };
+ * ```
+ */
+export interface TrainMultiObjectiveOptions {
+  /** The objective, built by {@link ethicalLoss} for the same model. */
+  readonly loss: EthicalLoss;
+  /** Any tfjs optimizer. */
+  readonly optimizer: Optimizer;
+  /** Passes over the data (integer >= 1). */
+  readonly epochs: number;
+  /** Examples per step (integer >= 1, at most n); under DP-SGD the expected batch size. */
+  readonly batchSize: number;
+  /** Shuffle every epoch (ignored under DP-SGD, which samples). Default true. */
+  readonly shuffle?: boolean;
+  /** Source of the shuffling. Default `Math.random`; seed it for reproducible runs. */
+  readonly rng?: Rng;
+  /** Progress hooks. */
+  readonly callbacks?: ObjectiveCallbacks;
+  /** Train with DP-SGD (fixed weights only; no terms that couple examples). */
+  readonly privacy?: ObjectivePrivacyOptions;
+}
+
+/**
+ * Result of {@link trainMultiObjective}: per-epoch histories.
+ *
+ * @example
+ * ```ts
+ * const { history } = await trainMultiObjective(model, data, options);
+ * console.log(history.values.demographicParity, history.weights.demographicParity);
+ * ```
+ */
+export interface MultiObjectiveHistory {
+  /** Mean weighted objective per epoch. */
+  readonly total: number[];
+  /** Mean value of each term per epoch. */
+  readonly values: Record<string, number[]>;
+  /** Weights at the end of each epoch. */
+  readonly weights: Record<string, number[]>;
+  /** Epsilon spent after each epoch (DP-SGD only). */
+  readonly epsilon?: number[];
+}
+
+/**
+ * What {@link trainMultiObjective} resolves to.
+ *
+ * @example
+ * ```ts
+ * const { history, privacy } = await trainMultiObjective(model, data, options);
+ * if (privacy) console.log(privacy.epsilon, privacy.secure);
+ * ```
+ */
+export interface TrainMultiObjectiveResult {
+  /** Per-epoch histories. */
+  readonly history: MultiObjectiveHistory;
+  /** Privacy spent and how (DP-SGD only). */
+  readonly privacy?: {
+    /** Final epsilon at `delta`. */
+    readonly epsilon: number;
+    /** The delta epsilon is reported at. */
+    readonly delta: number;
+    /** DP-SGD steps taken. */
+    readonly steps: number;
+    /** Poisson sampling rate `batchSize / n`. */
+    readonly sampleRate: number;
+    /** Whether the noise came from a secure source. */
+    readonly secure: boolean;
+    /** The noise source's label. */
+    readonly rngLabel: string;
+  };
+}
