@@ -7,3 +7,7 @@ export { dequantize, dequantizeArray } from './quantization/dequantize.js';
 export { prunedWeightCount, type PruningCountRule } from './pruning/counts.js';
 export type { PruneOptions, PruningMask, PrunedTensorReport, PruningReport } from './pruning/types.js';
 export { pruneByMagnitude, type ModelPruneResult, type WeightsPruneResult } from './pruning/pruneByMagnitude.js';
+export {
+  constantSparsity, polynomialDecay, type PruningSchedule, type ConstantSparsityOptions, type PolynomialDecayOptions,
+} from './pruning/schedules.js';
+export { pruningCallback, type PruningController, type PruningCallbackOptions } from './pruning/pruningCallback.js';
