@@ -11,3 +11,4 @@ export {
   constantSparsity, polynomialDecay, type PruningSchedule, type ConstantSparsityOptions, type PolynomialDecayOptions,
 } from './pruning/schedules.js';
 export { pruningCallback, type PruningController, type PruningCallbackOptions } from './pruning/pruningCallback.js';
+export { fakeQuantize, type FakeQuantizeOptions } from './quantization/fakeQuantize.js';
