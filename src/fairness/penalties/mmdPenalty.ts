@@ -1,4 +1,4 @@
-import { abs, add, div, maximum, exp, expandDims, greater, mul, neg, onesLike, scalar, square, sub, sum, tidy, where, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
+import { abs, add, div, maximum, exp, expandDims, greater, mul, neg, ones, onesLike, scalar, square, sub, sum, tidy, where, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
 import { rowVector, scoreVector } from './groupMeans.js';
@@ -51,7 +51,7 @@ export function mmdPenalty(options: MmdPenaltyOptions): Scalar {
     const s = scoreVector(fn, o.scores);
     const n = s.shape[0];
     const member = rowVector(fn, 'options.membership', o.membership, n, (v) => v === 0 || v === 1, 'a membership 0 or 1');
-    const w0 = o.sampleWeight === undefined ? onesLike(s) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const w0 = o.sampleWeight === undefined ? ones([n]) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
     const w = div(w0, maximum(sum(w0), scalar(1e-30))) as Tensor1D;
     const diff = sub(expandDims(s, 1), expandDims(s, 0));
     const k = kernel === 'gaussian' ? exp(neg(div(square(diff), scalar(length * length)))) : exp(neg(div(abs(diff), scalar(length))));
