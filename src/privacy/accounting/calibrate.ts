@@ -106,10 +106,9 @@ export function calibrate(options: CalibrateOptions): CalibrationResult {
   // `good` meets the target, `bad` does not.
   let lo = discrete ? Math.ceil(o.lowerBound) : o.lowerBound;
   let hi = o.upperBound ?? Number.NaN;
-  const epsLo = epsAt(lo);
   if (o.upperBound === undefined) {
     hi = lo;
-    let e = epsLo;
+    let e = epsAt(lo);
     for (let i = 0; i < 1100 && (decreasing ? e > target : e <= target); i++) {
       lo = hi;
       hi = hi * 2;
@@ -121,8 +120,7 @@ export function calibrate(options: CalibrateOptions): CalibrationResult {
   let good = decreasing ? hi : lo;
   let bad = decreasing ? lo : hi;
   let eGood = epsAt(good);
-  let eBad = good === lo ? epsLo : epsAt(bad);
-  if (good === lo && decreasing === false) eGood = epsLo;
+  let eBad = epsAt(bad);
   if (eGood > target) {
     throw new InvalidArgumentError({
       fn,

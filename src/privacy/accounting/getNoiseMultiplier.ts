@@ -59,7 +59,22 @@ export function getNoiseMultiplier(options: GetNoiseMultiplierOptions): number {
     event: { kind: 'poissonSampled', sampleRate: o.sampleRate, event: { kind: 'gaussian', noiseMultiplier: sigma } },
   });
   const common = { makeEvent, targetEpsilon: o.targetEpsilon, targetDelta: o.targetDelta, epsilonTolerance };
-  const rdpSigma = calibrate({ ...common, accountant: 'rdp', lowerBound: 0.1 }).parameter;
+  // Bracket geometrically from sigma = 1 (small sigmas make the fractional-order series slow).
+  const epsRdp = (s: number): number => createAccountant('rdp').compose(makeEvent(s)).getEpsilon(o.targetDelta);
+  let lo = 1;
+  let hi = 1;
+  if (epsRdp(1) > o.targetEpsilon) {
+    while (epsRdp(hi) > o.targetEpsilon && hi < 1e12) {
+      lo = hi;
+      hi *= 2;
+    }
+  } else {
+    while (epsRdp(lo) <= o.targetEpsilon && lo > 1e-3) {
+      hi = lo;
+      lo /= 2;
+    }
+  }
+  const rdpSigma = lo === hi ? hi : calibrate({ ...common, accountant: 'rdp', lowerBound: lo, upperBound: hi }).parameter;
   if (accountant === 'rdp') return rdpSigma;
   // PLD is tighter than RDP, so the RDP answer brackets it from above; step down to bracket
   // from below (each PLD evaluation costs an FFT composition, so avoid tiny sigmas).
