@@ -12,3 +12,9 @@ export {
 } from './pruning/schedules.js';
 export { pruningCallback, type PruningController, type PruningCallbackOptions } from './pruning/pruningCallback.js';
 export { fakeQuantize, type FakeQuantizeOptions } from './quantization/fakeQuantize.js';
+export { compressionReport, type CompressionReport, type LayerCompressionReport } from './report/compressionReport.js';
+export {
+  quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizedModelWeights, type QuantizedWeightEntry,
+  type QuantizationReport, type QuantizedTensorReport,
+} from './quantization/quantizeModel.js';
+export { encodeQuantizedWeights, decodeQuantizedWeights, loadQuantizedWeights } from './quantization/serialize.js';

@@ -54,7 +54,8 @@ function structuredMasks(targets: readonly PruneTarget[], spec: MaskSpec): Uint8
     const norms = new Float64Array(channels);
     for (let j = 0; j < t.values.length; j++) {
       const v = t.values[j] as number;
-      norms[j % channels] += spec.norm === 'l1' ? Math.abs(v) : v * v;
+      const c = j % channels;
+      norms[c] = (norms[c] as number) + (spec.norm === 'l1' ? Math.abs(v) : v * v);
     }
     const k = roundHalfEven(spec.sparsity * channels);
     const order = Array.from({ length: channels }, (_, c) => c).sort((a, b) => (norms[a] as number) - (norms[b] as number) || a - b);

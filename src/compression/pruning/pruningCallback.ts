@@ -98,7 +98,10 @@ export function pruningCallback(model: LayersModel, options: PruningCallbackOpti
 
   let step = -1;
   let sparsity = 0;
-  let current: PruningMask[] = refs.map((r) => ({ name: r.name, shape: [...r.variable.shape], kept: new Uint8Array(r.variable.shape.reduce((a, b) => a * b, 1)).fill(1) }));
+  let current: PruningMask[] = refs.map((r) => {
+    const shape = [...r.variable.shape] as number[];
+    return { name: r.name, shape, kept: new Uint8Array(shape.reduce((a, b) => a * b, 1)).fill(1) };
+  });
   let maskTensors: Tensor[] | null = null;
 
   const apply = (): void => {

@@ -1,6 +1,6 @@
 import {
   add, customGrad, div, floor, greater, greaterEqual, less, lessEqual, logicalAnd, max, maximum, min, minimum, mod,
-  mul, neg, reshape, scalar, sub, tensor1d, tidy, where, clipByValue, cast, type Tensor,
+  mul, neg, reshape, scalar, sub, tensor1d, tidy, where, clipByValue, cast, type GradSaveFunc, type Tensor,
 } from '../../core/tf.js';
 import { assertGradientsAvailable } from '../../core/gradients.js';
 import { invalid, oneOf, optionsObject } from '../../core/validate.js';
@@ -92,7 +92,9 @@ export function fakeQuantize(x: Tensor, options: FakeQuantizeOptions): Tensor {
       [scale, zp] = minMaxParams(x, axis, scheme, qmin, qmax);
     }
     const inv = div(1, scale);
-    const op = customGrad((input: Tensor, save: (ts: Tensor[]) => void) => {
+    const op = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+      const input = args[0] as Tensor;
+      const save = args[1] as GradSaveFunc;
       const q = add(roundHalfEvenT(mul(input, inv)), zp);
       const inRange = cast(logicalAnd(greaterEqual(q, qmin), lessEqual(q, qmax)), 'float32');
       save([inRange]);
