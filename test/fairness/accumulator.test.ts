@@ -36,14 +36,14 @@ describe('metricFrameAccumulator', () => {
         fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 10 }),
         (rows, cuts) => {
           const col = <T>(k: number): T[] => rows.map((r) => r[k] as T);
-          const whole = metricFrame({ metrics, yTrue: col(0), yPred: col(1), sensitiveFeatures: col(2), sampleWeight: col(3) });
+          const whole = metricFrame({ metrics, yTrue: col(0), yPred: col(1), sensitiveFeatures: col<string>(2), sampleWeight: col(3) });
           const acc = metricFrameAccumulator();
           let start = 0;
           let c = 0;
           while (start < rows.length) {
             const end = Math.min(rows.length, start + cuts[c++ % cuts.length]!);
             const part = rows.slice(start, end);
-            acc.add({ yTrue: part.map((r) => r[0]), yPred: part.map((r) => r[1]), sensitiveFeatures: part.map((r) => r[2]), sampleWeight: part.map((r) => r[3]) });
+            acc.add({ yTrue: part.map((r) => r[0]), yPred: part.map((r) => r[1]), sensitiveFeatures: part.map((r) => r[2] as string), sampleWeight: part.map((r) => r[3]) });
             start = end;
           }
           const f = acc.frame({ metrics });

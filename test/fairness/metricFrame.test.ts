@@ -130,7 +130,7 @@ describe('metricFrame edge cases (Fairlearn reference)', () => {
       });
     }
     it(`${edge.name}: fairness functions`, () => {
-      const functions = edge.functions as Record<string, number | null>;
+      const functions = edge.functions as unknown as Record<string, number | null>;
       for (const [key, v] of Object.entries(functions)) {
         const m = /^(\w+)\[(\w+)\]$/.exec(key);
         const name = m ? m[1]! : key;
@@ -155,7 +155,7 @@ describe('metricFrame edge cases (Fairlearn reference)', () => {
     const pick = <T>(a: readonly T[]): T[] => idx.map((i) => a[i]!);
     const opts = { yTrue: pick(test.yTrue), yPred: pick(test.yPred), sensitiveFeatures: { sex: pick(test.sex), race: pick(test.race) } };
     expectFrame(metricFrame({ metrics: METRICS, ...opts }), edge.metric_frame as Record<string, unknown>, ['sex', 'race'], edge.name);
-    const f = edge.functions as Record<string, number>;
+    const f = edge.functions as unknown as Record<string, number>;
     const o = { sensitiveFeatures: opts.sensitiveFeatures };
     expect(close(demographicParityDifference(opts.yTrue, opts.yPred, o), f.demographic_parity_difference!)).toBe(true);
     expect(equalizedOddsDifference(opts.yTrue, opts.yPred, o)).toBe(f.equalized_odds_difference);

@@ -1,4 +1,4 @@
-import { ones, tidy, type Scalar, type Tensor } from '../../core/tf.js';
+import { ones, tidy, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { optionsObject } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
 import { groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
@@ -43,7 +43,7 @@ export function demographicParityPenalty(options: DemographicParityPenaltyOption
     const s = scoreVector(fn, o.scores);
     const n = s.shape[0];
     const m = membershipMatrix(fn, o.groups, o.numGroups, n);
-    const w = o.sampleWeight === undefined ? ones([n]) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const w: Tensor1D = o.sampleWeight === undefined ? (ones([n]) as Tensor1D) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
     const { means, present } = groupMeans(s, w, m);
     return presentGap(means, present);
   });

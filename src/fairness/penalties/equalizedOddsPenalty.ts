@@ -1,4 +1,4 @@
-import { add, maximum, mul, ones, scalar, sub, tidy, type Scalar, type Tensor } from '../../core/tf.js';
+import { add, maximum, mul, ones, scalar, sub, tidy, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { oneOf, optionsObject } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
 import { groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
@@ -48,7 +48,7 @@ export function equalizedOddsPenalty(options: EqualizedOddsPenaltyOptions): Scal
     const n = s.shape[0];
     const y = rowVector(fn, 'options.labels', o.labels, n, (v) => v === 0 || v === 1, 'a binary label 0 or 1');
     const m = membershipMatrix(fn, o.groups, o.numGroups, n);
-    const w = o.sampleWeight === undefined ? ones([n]) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const w: Tensor1D = o.sampleWeight === undefined ? (ones([n]) as Tensor1D) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
     const tpr = groupMeans(s, mul(w, y), m);
     const fpr = groupMeans(s, mul(w, sub(scalar(1), y)), m);
     const gapT = presentGap(tpr.means, tpr.present);
