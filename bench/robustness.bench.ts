@@ -35,9 +35,10 @@ for (const backend of benchBackends()) {
       adv.dispose();
     };
     const floorA = await measure(fwdBwd, opts);
-    const pgdTiming = await measure(attack, { ...opts, minRuns: 7 });
+    const pgdTiming = await measure(attack, { ...opts, minRuns: 9 });
     const floorB = await measure(fwdBwd, opts);
     const oneMs = Math.min(floorA.medianMs, floorB.medianMs);
+    const oneMinMs = Math.min(floorA.minMs, floorB.minMs);
     const floorMs = STEPS * oneMs;
     rows.push({
       case: `PGD-${STEPS} ${name} batch ${BATCH}`,
@@ -47,6 +48,7 @@ for (const backend of benchBackends()) {
       fwdBwdMedianMs: oneMs,
       floorMs,
       ratio: pgdTiming.medianMs / floorMs,
+      ratioOfMinima: pgdTiming.minMs / (STEPS * oneMinMs),
       imagesPerSecond: Math.round((BATCH * 1000) / pgdTiming.medianMs),
       runs: pgdTiming.runs,
     });
