@@ -1,5 +1,5 @@
 import type { Scalar } from '../../core/tf.js';
-import { optionsObject } from '../../core/validate.js';
+import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import { checkGroups, groupCount, groupMeanGap } from './groupGap.js';
 import { positiveScore } from './outputs.js';
@@ -21,6 +21,12 @@ export interface GroupTermOptions {
   readonly groupKey?: string;
   /** Number of sensitive groups (integer >= 2). Default 2. */
   readonly numGroups?: number;
+  /**
+   * Logits are divided by this (> 0) before the sigmoid or softmax. Below 1 the soft rates approach
+   * the hard 0/1 decisions at threshold 0.5 that Fairlearn's metrics count (a sharper but less
+   * smooth proxy). Default 1: predicted probabilities.
+   */
+  readonly temperature?: number;
 }
 
 /**
@@ -47,6 +53,7 @@ export function demographicParityTerm(options?: GroupTermOptions): LossTerm {
   const name = termName(fn, o.name ?? 'demographicParity');
   const key = o.groupKey ?? 'groups';
   const numGroups = groupCount(fn, o.numGroups);
+  const temperature = positiveNumber(fn, 'options.temperature', o.temperature ?? 1);
   return {
     name,
     dataDependence: 'batch',
@@ -54,6 +61,6 @@ export function demographicParityTerm(options?: GroupTermOptions): LossTerm {
       await checkGroups(fn, key, numGroups, ctx);
       return {};
     },
-    fn: (ctx): Scalar => groupMeanGap(positiveScore(fn, ctx.outputs), ctx.extras[key]!, numGroups),
+    fn: (ctx): Scalar => groupMeanGap(positiveScore(fn, ctx.outputs, temperature), ctx.extras[key]!, numGroups),
   };
 }

@@ -1,5 +1,5 @@
 import { maximum, sub, onesLike, type Scalar, type Tensor1D } from '../../core/tf.js';
-import { optionsObject } from '../../core/validate.js';
+import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import type { GroupTermOptions } from './demographicParityTerm.js';
 import { checkGroups, groupCount, groupMeanGap } from './groupGap.js';
@@ -25,6 +25,7 @@ export function equalizedOddsTerm(options?: GroupTermOptions): LossTerm {
   const name = termName(fn, o.name ?? 'equalizedOdds');
   const key = o.groupKey ?? 'groups';
   const numGroups = groupCount(fn, o.numGroups);
+  const temperature = positiveNumber(fn, 'options.temperature', o.temperature ?? 1);
   return {
     name,
     dataDependence: 'batch',
@@ -33,7 +34,7 @@ export function equalizedOddsTerm(options?: GroupTermOptions): LossTerm {
       return {};
     },
     fn: (ctx): Scalar => {
-      const scores = positiveScore(fn, ctx.outputs);
+      const scores = positiveScore(fn, ctx.outputs, temperature);
       const pos = positiveLabels(ctx.labels);
       const tpr = groupMeanGap(scores, ctx.extras[key]!, numGroups, pos);
       const fpr = groupMeanGap(scores, ctx.extras[key]!, numGroups, sub(onesLike(pos), pos) as Tensor1D);

@@ -1,4 +1,4 @@
-import { concat, logSoftmax, mul, neg, onesLike, sigmoid, slice, softmax, squeeze, sub, sum, zerosLike, type Tensor, type Tensor1D } from '../../core/tf.js';
+import { concat, div, logSoftmax, scalar, mul, neg, onesLike, sigmoid, slice, softmax, squeeze, sub, sum, zerosLike, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
 
 /**
@@ -14,14 +14,16 @@ export function logProbabilities(logits: Tensor): Tensor {
 
 /**
  * Probability of the positive class `[batch]` for binary fairness terms: `sigmoid(z)` for one
- * output unit, `softmax(z)[:, 1]` for two (internal; call inside `tidy`).
+ * output unit, `softmax(z)[:, 1]` for two, with logits divided by `temperature` first (internal; call
+ * inside `tidy`).
  */
-export function positiveScore(fn: string, logits: Tensor): Tensor1D {
+export function positiveScore(fn: string, logits: Tensor, temperature = 1): Tensor1D {
   if (logits.rank !== 2 || (logits.shape[1] !== 1 && logits.shape[1] !== 2)) {
     invalid(fn, 'model outputs', logits, 'binary logits of shape [batch, 1] or [batch, 2]');
   }
-  if (logits.shape[1] === 1) return squeeze(sigmoid(logits), [1]) as Tensor1D;
-  return squeeze(slice(softmax(logits), [0, 1], [-1, 1]), [1]) as Tensor1D;
+  const z = temperature === 1 ? logits : div(logits, scalar(temperature));
+  if (logits.shape[1] === 1) return squeeze(sigmoid(z), [1]) as Tensor1D;
+  return squeeze(slice(softmax(z), [0, 1], [-1, 1]), [1]) as Tensor1D;
 }
 
 /** Binary labels `[batch]` (1 for the positive class) from labels shaped like the outputs (internal). */
