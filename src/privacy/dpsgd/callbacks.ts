@@ -1,0 +1,56 @@
+/** tfjs-style training callbacks of the DP-SGD training loops. */
+
+/**
+ * Values reported to callbacks: `loss` and `acc` (as tfjs names accuracy), plus `epsilon` spent
+ * so far in private training.
+ *
+ * @example
+ * ```ts
+ * import type { TrainingLogs } from 'responsible-tfjs/privacy';
+ * const logs: TrainingLogs = { loss: 0.4, acc: 0.9, epsilon: 1.2 };
+ * ```
+ */
+export interface TrainingLogs {
+  readonly [key: string]: number;
+}
+
+/**
+ * Callbacks in the shape of tfjs's `CustomCallbackArgs`; each may return a promise, which the
+ * loop awaits. Setting `model.stopTraining = true` in a callback stops after the current epoch.
+ *
+ * @example
+ * ```ts
+ * import type { TrainingCallbacks } from 'responsible-tfjs/privacy';
+ * const cb: TrainingCallbacks = { onEpochEnd: (epoch, logs) => console.log(epoch, logs?.epsilon) };
+ * ```
+ */
+export interface TrainingCallbacks {
+  /** Before the first epoch. */
+  onTrainBegin?: (logs?: TrainingLogs) => void | Promise<void>;
+  /** After the last epoch (or an early stop). */
+  onTrainEnd?: (logs?: TrainingLogs) => void | Promise<void>;
+  /** Before each epoch (0-based). */
+  onEpochBegin?: (epoch: number, logs?: TrainingLogs) => void | Promise<void>;
+  /** After each epoch, with the epoch's mean `loss`, `acc` and, for private training, `epsilon`. */
+  onEpochEnd?: (epoch: number, logs?: TrainingLogs) => void | Promise<void>;
+  /** Before each step (0-based within the epoch). */
+  onBatchBegin?: (batch: number, logs?: TrainingLogs) => void | Promise<void>;
+  /** After each step, with the batch's `size`, `loss` and `acc`. */
+  onBatchEnd?: (batch: number, logs?: TrainingLogs) => void | Promise<void>;
+}
+
+type Hook = keyof TrainingCallbacks;
+
+/** Calls a hook on every callback object in order (internal). */
+export async function fire(list: readonly TrainingCallbacks[], hook: Hook, ...args: unknown[]): Promise<void> {
+  for (const cb of list) {
+    const f = cb[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
+    if (f !== undefined) await f.apply(cb, args);
+  }
+}
+
+/** Normalises the `callbacks` option to a list (internal). */
+export function callbackList(value: TrainingCallbacks | readonly TrainingCallbacks[] | undefined): readonly TrainingCallbacks[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value as TrainingCallbacks];
+}

@@ -1,0 +1,54 @@
+/**
+ * im2col for NHWC convolutions (internal): every receptive field as one row, built from
+ * `kh * kw` strided slices of the padded input. Slices, pads and concatenations run (and
+ * differentiate) on every backend, unlike `Conv2DBackpropFilter`, which the wasm backend lacks.
+ */
+import { concat, pad, slice, stridedSlice, type Tensor4D } from '../../core/tf.js';
+
+/** Geometry of a 2-D convolution. */
+export interface ConvGeometry {
+  readonly kernelSize: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly padding: 'valid' | 'same';
+}
+
+/** Output size and leading padding along one spatial axis, as tfjs computes them. */
+export function outputSize(size: number, kernel: number, stride: number, dilation: number, padding: 'valid' | 'same'): { out: number; before: number; after: number } {
+  const span = (kernel - 1) * dilation + 1;
+  if (padding === 'valid') return { out: Math.max(0, Math.floor((size - span) / stride) + 1), before: 0, after: 0 };
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + span - size, 0);
+  const before = Math.floor(total / 2);
+  return { out, before, after: total - before };
+}
+
+/**
+ * Patches of `x` `[B, H, W, C]`: `[B, Ho, Wo, kh * kw * C]`, channel index `(i * kw + j) * C + c`,
+ * the row-major order of a `[kh, kw, C, ...]` kernel.
+ */
+export function extractPatches(x: Tensor4D, geometry: ConvGeometry): Tensor4D {
+  const [batch, height, width, channels] = x.shape;
+  const [kh, kw] = geometry.kernelSize;
+  const [sh, sw] = geometry.strides;
+  const [dh, dw] = geometry.dilation;
+  const rows = outputSize(height, kh, sh, dh, geometry.padding);
+  const cols = outputSize(width, kw, sw, dw, geometry.padding);
+  const padded =
+    rows.before + rows.after + cols.before + cols.after === 0
+      ? x
+      : pad(x, [[0, 0], [rows.before, rows.after], [cols.before, cols.after], [0, 0]]);
+  const pieces: Tensor4D[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const begin = [0, i * dh, j * dw, 0];
+      const size = [batch, (rows.out - 1) * sh + 1, (cols.out - 1) * sw + 1, channels];
+      pieces.push(
+        sh === 1 && sw === 1
+          ? slice(padded, begin, size)
+          : (stridedSlice(padded, begin, begin.map((b, k) => b + (size[k] as number)), [1, sh, sw, 1]) as Tensor4D),
+      );
+    }
+  }
+  return pieces.length === 1 ? (pieces[0] as Tensor4D) : concat(pieces, 3);
+}

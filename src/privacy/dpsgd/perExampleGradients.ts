@@ -1,0 +1,85 @@
+import type { LabelsLike } from '../../core/labels.js';
+import { clone, dispose, tidy, type LayersModel, type Tensor, type Tensor1D } from '../../core/tf.js';
+import { optionsObject } from '../../core/validate.js';
+import { capture } from './capture.js';
+import { checkInputs, checkLabels } from './inputs.js';
+import { groupPerExample } from './layerGradients.js';
+import { modelPlan } from './modelPlan.js';
+
+/**
+ * Options of {@link perExampleGradients} and {@link perExampleGradientNorms}.
+ *
+ * @example
+ * ```ts
+ * import type { PerExampleOptions } from 'responsible-tfjs/privacy';
+ * const o: PerExampleOptions = { training: false };
+ * ```
+ */
+export interface PerExampleOptions {
+  /** Run dropout and noise layers in training mode (default false). */
+  readonly training?: boolean;
+}
+
+/**
+ * Per-example gradients of a model, one tensor per trainable weight.
+ *
+ * @example
+ * ```ts
+ * import type { PerExampleGradients } from 'responsible-tfjs/privacy';
+ * declare const r: PerExampleGradients;
+ * console.log(r.names[0], r.gradients[0]!.shape); // 'dense_Dense1/kernel' [batch, 64, 10]
+ * ```
+ */
+export interface PerExampleGradients {
+  /** Names of the trainable weights, in the order of `model.trainableWeights`. */
+  readonly names: readonly string[];
+  /** `[batch, ...weightShape]` per weight: row i is the gradient of example i's loss alone. */
+  readonly gradients: readonly Tensor[];
+  /** Per-example losses `[batch]`. */
+  readonly losses: Tensor1D;
+}
+
+/**
+ * Per-example gradients of the softmax cross-entropy of a classifier, for every trainable weight,
+ * computed in one forward and one backward pass (no loop over examples): from each layer's input
+ * and the gradient at its pre-activation output (outer products for Dense, im2col patches for
+ * convolutions, scatters for Embedding). The model is validated first: an
+ * {@link UnsupportedLayerError} lists every layer that cannot be handled.
+ *
+ * A final softmax (fused in the last layer or as its own layer) is folded into the loss as a
+ * log-softmax; a model without one is taken to output logits.
+ *
+ * @param model - A Sequential or functional `LayersModel` with one input and one output.
+ * @param x - Inputs `[batch, ...inputShape]`.
+ * @param y - Integer class indices or one-hot rows.
+ * @param options - {@link PerExampleOptions}.
+ * @returns Names, per-example gradients and losses; the caller owns (and disposes) the tensors.
+ * @example
+ * ```ts
+ * import { perExampleGradients } from 'responsible-tfjs/privacy';
+ * const { names, gradients, losses } = perExampleGradients(model, x, [3, 1, 4]);
+ * tf.dispose([...gradients, losses]);
+ * ```
+ */
+export function perExampleGradients(model: LayersModel, x: Tensor, y: LabelsLike, options?: PerExampleOptions): PerExampleGradients {
+  const fn = 'perExampleGradients';
+  const o = optionsObject(fn, 'options', options);
+  const plan = modelPlan(fn, model);
+  checkInputs(fn, plan, x);
+  const labels = checkLabels(fn, plan, y, x.shape[0] as number);
+  try {
+    const cap = capture(plan, x, labels, o.training ?? false);
+    try {
+      const gradients = tidy(() => {
+        const byGroup = plan.groups.map((g) => groupPerExample(plan, g, cap));
+        return plan.weights.map((w) => byGroup[w.group]![w.index]!);
+      });
+      const losses = tidy(() => clone(cap.losses));
+      return { names: plan.weights.map((w) => w.weight.name), gradients, losses };
+    } finally {
+      cap.dispose();
+    }
+  } finally {
+    dispose(labels);
+  }
+}

@@ -1,0 +1,55 @@
+/** Shared tensor helpers of the layer rules (internal). */
+import { matMul, mul, reshape, sum, type Tensor, type Tensor1D, type Tensor3D } from '../../../core/tf.js';
+import type { ActivationLike, LayerLike, WeightLike } from '../types.js';
+
+/** Applies `layer.activation` if the layer has one. */
+export function applyActivation(layer: LayerLike, z: Tensor): Tensor {
+  const act = layer.activation as ActivationLike | undefined;
+  return act === undefined ? z : act.apply(z);
+}
+
+/** A named weight field of a layer (e.g. `kernel`), or undefined. */
+export function weightField(layer: LayerLike, field: string): WeightLike | undefined {
+  const w = layer[field] as WeightLike | null | undefined;
+  return w === null || w === undefined ? undefined : w;
+}
+
+/** A config entry as a pair of numbers (`3` and `[3, 3]` both accepted). */
+export function pair(value: unknown): [number, number] {
+  if (typeof value === 'number') return [value, value];
+  const a = value as number[];
+  return [a[0] as number, (a[1] ?? a[0]) as number];
+}
+
+/** Reshapes `[batch, ..., features]` to `[batch, positions, features]`. */
+export function toBatchPositions(t: Tensor, features: number): Tensor3D {
+  const batch = t.shape[0] as number;
+  return reshape(t, [batch, -1, features]) as Tensor3D;
+}
+
+/** Per-example sums of squares `[batch]` of a `[batch, ...]` tensor. */
+export function squaredNormsPerExample(t: Tensor): Tensor1D {
+  const batch = t.shape[0] as number;
+  return sum(mul(reshape(t, [batch, -1]), reshape(t, [batch, -1])), 1) as Tensor1D;
+}
+
+/**
+ * Ghost squared norms of `sum_t a_t g_t^T` per example, for `a` `[B, T, p]` and `g` `[B, T, q]`:
+ * `||a||^2 ||g||^2` when T = 1, the Gram trick `sum (A A^T) * (G G^T)` when `T^2 < p q`, otherwise
+ * undefined (materialising is cheaper).
+ */
+export function ghostOuterNorms(a: Tensor3D, g: Tensor3D): Tensor1D | undefined {
+  const [, positions, p] = a.shape;
+  const q = g.shape[2];
+  if (positions === 1) return mul(sum(mul(a, a), [1, 2]), sum(mul(g, g), [1, 2])) as Tensor1D;
+  if (positions * positions < p * q) {
+    return sum(mul(matMul(a, a, false, true), matMul(g, g, false, true)), [1, 2]) as Tensor1D;
+  }
+  return undefined;
+}
+
+/** Scales `[batch, ...]` rows by `c` `[batch]`. */
+export function scaleRows(t: Tensor, c: Tensor1D): Tensor {
+  const shape = [t.shape[0] as number, ...t.shape.slice(1).map(() => 1)];
+  return mul(t, reshape(c, shape));
+}
