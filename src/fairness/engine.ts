@@ -32,9 +32,9 @@ export class CountsEngine {
     binary: boolean,
   ): BatchCells {
     if (typeof batch !== 'object' || batch === null) invalid(fn, 'options', batch, 'an options object');
-    const t = numberColumn(fn, 'yTrue', batch.yTrue);
+    const t = numberColumn(fn, 'yTrue', batch.yTrue, undefined, 'yTrue', !binary);
     nonEmpty(fn, 'yTrue', t.length);
-    const p = numberColumn(fn, 'yPred', batch.yPred, t.length);
+    const p = numberColumn(fn, 'yPred', batch.yPred, t.length, 'yTrue', !binary);
     if (binary) {
       binaryColumn(fn, 'yTrue', t);
       binaryColumn(fn, 'yPred', p);
@@ -55,8 +55,8 @@ export class CountsEngine {
     }
     if (size > MAX_CELLS) invalid(fn, 'sensitiveFeatures', `${size} combinations`, `at most ${MAX_CELLS} intersectional groups`);
     const n = t.length;
-    const local = new Int32Array(n);
-    for (let j = 0; j < codes.length; j++) {
+    const local = codes.length === 1 ? codes[0]! : new Int32Array(n);
+    for (let j = 0; codes.length > 1 && j < codes.length; j++) {
       const c = codes[j]!;
       const s = strides[j]!;
       for (let i = 0; i < n; i++) local[i]! += c[i]! * s;

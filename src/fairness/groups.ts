@@ -20,6 +20,9 @@ export interface GroupInfo {
   readonly values: Readonly<Record<string, SensitiveValue>>;
 }
 
+const SMALL_INT = 1 << 16;
+const SCAN = 16;
+
 /** The dictionary of one feature: values in order of first appearance, with their codes. */
 export class FeatureDictionary {
   readonly codes = new Map<SensitiveValue, number>();
@@ -29,25 +32,61 @@ export class FeatureDictionary {
 
   /** Codes of one batch (values added to the dictionary as first seen). */
   encode(fn: string, column: SensitiveColumn): Int32Array {
+    return ArrayBuffer.isView(column) ? this.encodeTyped(fn, column as unknown as ArrayLike<number>) : this.encodeArray(fn, column);
+  }
+
+  /** Typed arrays: small non-negative integers go through a dense lookup table. */
+  private encodeTyped(fn: string, column: ArrayLike<number>): Int32Array {
     const out = new Int32Array(column.length);
-    const argument = this.name === 'sensitive_feature_0' ? 'sensitiveFeatures' : `sensitiveFeatures.${this.name}`;
+    const table = new Int32Array(SMALL_INT).fill(-1);
+    for (const [v, c] of this.codes) if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SMALL_INT) table[v] = c;
     for (let i = 0; i < column.length; i++) {
-      const v = column[i] as SensitiveValue;
-      let code = this.codes.get(v);
-      if (code === undefined) {
-        const kind = typeof v;
-        if (kind === 'number' ? !Number.isFinite(v) : kind !== 'string') {
-          invalid(fn, `${argument}[${i}]`, v, 'a string or a finite number');
-        }
-        if (this.kind === undefined) this.kind = kind as 'string' | 'number';
-        else if (this.kind !== kind) invalid(fn, `${argument}[${i}]`, v, `a ${this.kind} like the other values of this feature`);
-        code = this.values.length;
-        this.codes.set(v, code);
-        this.values.push(v);
+      const v = column[i]!;
+      const small = v >= 0 && v < SMALL_INT && (v | 0) === v;
+      let c = small ? table[v]! : -1;
+      if (c < 0) {
+        c = this.add(fn, v, i);
+        if (small) table[v] = c;
       }
-      out[i] = code;
+      out[i] = c;
     }
     return out;
+  }
+
+  /** Plain arrays: a short linear scan over the first values (cheap for interned strings), then the map. */
+  private encodeArray(fn: string, column: SensitiveColumn): Int32Array {
+    const out = new Int32Array(column.length);
+    const scan = this.values.slice(0, SCAN);
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as SensitiveValue;
+      let c = -1;
+      for (let j = 0; j < scan.length; j++) {
+        if (scan[j] === v) {
+          c = j;
+          break;
+        }
+      }
+      if (c < 0) {
+        c = this.add(fn, v, i);
+        if (c < SCAN) scan[c] = v;
+      }
+      out[i] = c;
+    }
+    return out;
+  }
+
+  private add(fn: string, v: SensitiveValue, i: number): number {
+    const known = this.codes.get(v);
+    if (known !== undefined) return known;
+    const argument = this.name === 'sensitive_feature_0' ? 'sensitiveFeatures' : `sensitiveFeatures.${this.name}`;
+    const kind = typeof v;
+    if (kind === 'number' ? !Number.isFinite(v) : kind !== 'string') invalid(fn, `${argument}[${i}]`, v, 'a string or a finite number');
+    if (this.kind === undefined) this.kind = kind as 'string' | 'number';
+    else if (this.kind !== kind) invalid(fn, `${argument}[${i}]`, v, `a ${this.kind} like the other values of this feature`);
+    const code = this.values.length;
+    this.codes.set(v, code);
+    this.values.push(v);
+    return code;
   }
 
   /** Codes sorted by value (numbers ascending, strings by code unit), as pandas groupby sorts. */

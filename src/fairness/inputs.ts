@@ -74,12 +74,19 @@ export function sensitiveColumns(fn: string, value: unknown, n: number): { names
   return { names, columns };
 }
 
-/** Checks a numeric column: an array-like of finite numbers of the expected length. */
-export function numberColumn(fn: string, argument: string, value: unknown, n?: number, expectedName = 'yTrue'): NumberArray {
+/**
+ * Checks a numeric column: an array-like of finite numbers of the expected length. With
+ * `elements: false` only the container and length are checked (for callers that check every
+ * element more strictly afterwards, e.g. {@link binaryColumn}).
+ */
+export function numberColumn(fn: string, argument: string, value: unknown, n?: number, expectedName = 'yTrue', elements = true): NumberArray {
   if (isTensor(value)) invalid(fn, argument, value, 'an array or typed array', 'Read tensors first: await fromTensors({...})');
   if (!isColumn(value)) invalid(fn, argument, value, 'an array or typed array of numbers');
   if (n !== undefined) sameLength(fn, argument, value.length, n, expectedName);
   const col = value as ArrayLike<unknown>;
+  if (!elements || value instanceof Int32Array || value instanceof Uint8Array || value instanceof Int8Array || value instanceof Uint16Array || value instanceof Int16Array || value instanceof Uint32Array) {
+    return col as NumberArray;
+  }
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) invalid(fn, `${argument}[${i}]`, v, 'a finite number');
@@ -91,7 +98,10 @@ export function numberColumn(fn: string, argument: string, value: unknown, n?: n
 export function binaryColumn(fn: string, argument: string, value: NumberArray): void {
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
-    if (v !== 0 && v !== 1) invalid(fn, `${argument}[${i}]`, v, 'a binary label 0 or 1');
+    if (v !== 0 && v !== 1) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) invalid(fn, `${argument}[${i}]`, v, 'a finite number');
+      invalid(fn, `${argument}[${i}]`, v, 'a binary label 0 or 1');
+    }
   }
 }
 
