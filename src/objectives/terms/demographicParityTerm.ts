@@ -1,7 +1,8 @@
 import type { Scalar } from '../../core/tf.js';
 import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
-import { checkGroups, groupCount, groupMeanGap } from './groupGap.js';
+import { demographicParityPenalty } from '../../fairness/index.js';
+import { checkGroups, groupCount } from './groupChecks.js';
 import { positiveScore } from './outputs.js';
 import { termName } from './termName.js';
 
@@ -33,8 +34,9 @@ export interface GroupTermOptions {
  * Fairness term: the soft demographic-parity gap of a binary classifier, the largest difference
  * between the groups' mean predicted probability of the positive class in the batch,
  * `max_g mean_{n in g} p_n - min_g mean_{n in g} p_n` (the differentiable relaxation of
- * Fairlearn's `demographic_parity_difference`, which uses hard predictions). Groups absent from a
- * batch are left out. It couples the examples of a batch, so DP-SGD refuses it.
+ * Fairlearn's `demographic_parity_difference`, which uses hard predictions), computed by the
+ * fairness module's {@link demographicParityPenalty}. Groups absent from a batch are left out. It
+ * couples the examples of a batch, so DP-SGD refuses it.
  *
  * @returns A loss term with data dependence `'batch'`.
  * @example
@@ -61,6 +63,6 @@ export function demographicParityTerm(options?: GroupTermOptions): LossTerm {
       await checkGroups(fn, key, numGroups, ctx);
       return {};
     },
-    fn: (ctx): Scalar => groupMeanGap(positiveScore(fn, ctx.outputs, temperature), ctx.extras[key]!, numGroups),
+    fn: (ctx): Scalar => demographicParityPenalty({ scores: positiveScore(fn, ctx.outputs, temperature), groups: ctx.extras[key]!, numGroups }),
   };
 }

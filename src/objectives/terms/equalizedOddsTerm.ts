@@ -1,8 +1,9 @@
-import { maximum, sub, onesLike, type Scalar, type Tensor1D } from '../../core/tf.js';
+import type { Scalar } from '../../core/tf.js';
+import { equalizedOddsPenalty } from '../../fairness/index.js';
 import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import type { GroupTermOptions } from './demographicParityTerm.js';
-import { checkGroups, groupCount, groupMeanGap } from './groupGap.js';
+import { checkGroups, groupCount } from './groupChecks.js';
 import { positiveLabels, positiveScore } from './outputs.js';
 import { termName } from './termName.js';
 
@@ -10,7 +11,8 @@ import { termName } from './termName.js';
  * Fairness term: the soft equalized-odds gap of a binary classifier, the larger of the soft
  * true-positive-rate gap (groups' mean positive probability among label-1 examples) and the soft
  * false-positive-rate gap (among label-0 examples), the relaxation of Fairlearn's
- * `equalized_odds_difference`. It couples the examples of a batch, so DP-SGD refuses it.
+ * `equalized_odds_difference`, computed by the fairness module's {@link equalizedOddsPenalty}. It
+ * couples the examples of a batch, so DP-SGD refuses it.
  *
  * @returns A loss term with data dependence `'batch'`.
  * @example
@@ -33,12 +35,7 @@ export function equalizedOddsTerm(options?: GroupTermOptions): LossTerm {
       await checkGroups(fn, key, numGroups, ctx);
       return {};
     },
-    fn: (ctx): Scalar => {
-      const scores = positiveScore(fn, ctx.outputs, temperature);
-      const pos = positiveLabels(ctx.labels);
-      const tpr = groupMeanGap(scores, ctx.extras[key]!, numGroups, pos);
-      const fpr = groupMeanGap(scores, ctx.extras[key]!, numGroups, sub(onesLike(pos), pos) as Tensor1D);
-      return maximum(tpr, fpr) as Scalar;
-    },
+    fn: (ctx): Scalar =>
+      equalizedOddsPenalty({ scores: positiveScore(fn, ctx.outputs, temperature), labels: positiveLabels(ctx.labels), groups: ctx.extras[key]!, numGroups }),
   };
 }

@@ -1,7 +1,8 @@
-import { add, cast, div, greater, equal, exp, maximum, mul, neg, reshape, scalar, square, sub, sum, type Scalar, type Tensor } from '../../core/tf.js';
+import { cast, greater, less, logicalAnd, mul, sum, type Scalar } from '../../core/tf.js';
+import { mmdPenalty } from '../../fairness/index.js';
 import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
-import { checkGroups } from './groupGap.js';
+import { checkGroups } from './groupChecks.js';
 import { positiveScore } from './outputs.js';
 import { termName } from './termName.js';
 
@@ -29,7 +30,8 @@ export interface MmdTermOptions {
  * the Gaussian kernel `k(a, b) = exp(-(a - b)^2 / sigma^2)`:
  * `MMD^2 = E k(a, a') + E k(b, b') - 2 E k(a, b)` (biased estimate over all pairs of the batch).
  * Zero when the two score distributions match, not only their means. Couples examples, so DP-SGD
- * refuses it. A batch with one group empty gives 0.
+ * refuses it. Computed by the fairness module's {@link mmdPenalty}; a batch with one group empty
+ * gives 0.
  *
  * @returns A loss term with data dependence `'batch'`.
  * @example
@@ -52,16 +54,12 @@ export function mmdTerm(options?: MmdTermOptions): LossTerm {
       return {};
     },
     fn: (ctx): Scalar => {
-      const s = reshape(positiveScore(fn, ctx.outputs), [-1, 1]);
-      const b = cast(equal(reshape(ctx.extras[key]!, [-1, 1]), scalar(1)), 'float32');
-      const a = sub(scalar(1), b);
-      const k = exp(neg(div(square(sub(s, reshape(s, [1, -1]))), scalar(sigma * sigma))));
-      const pairMean = (u: Tensor, v: Tensor): Tensor =>
-        div(sum(mul(k, mul(u, reshape(v, [1, -1])))), maximum(mul(sum(u), sum(v)), scalar(1e-12)));
-      const mmd = sub(add(pairMean(a, a), pairMean(b, b)), mul(scalar(2), pairMean(a, b)));
-      // A batch with one group empty has no comparison: 0.
-      const bothPresent = cast(greater(mul(sum(a), sum(b)), scalar(0)), 'float32');
-      return mul(maximum(mmd, scalar(0)), bothPresent) as Scalar;
+      const membership = ctx.extras[key]!;
+      const mmd = mmdPenalty({ scores: positiveScore(fn, ctx.outputs), membership, kernel: 'gaussian', kernelLength: sigma });
+      // With one group empty there is nothing to compare (the penalty alone would still be E k(b, b')).
+      const inGroup = sum(cast(membership, 'float32'));
+      const bothPresent = cast(logicalAnd(greater(inGroup, 0), less(inGroup, membership.size)), 'float32');
+      return mul(mmd, bothPresent) as Scalar;
     },
   };
 }
