@@ -18,3 +18,6 @@ export {
   type QuantizationReport, type QuantizedTensorReport,
 } from './quantization/quantizeModel.js';
 export { encodeQuantizedWeights, decodeQuantizedWeights, loadQuantizedWeights } from './quantization/serialize.js';
+export {
+  quantizationAwareTraining, type QuantizationAwareTrainingController, type QuantizationAwareTrainingOptions,
+} from './quantization/quantizationAwareTraining.js';
