@@ -27,6 +27,10 @@ export class PrivacyBudgetExceededError extends ResponsibleError {
   readonly spentEpsilon: number;
   /** The epsilon the refused step would have reached. */
   readonly requestedEpsilon: number;
+  /**
+   * Builds the error and its message.
+   * @param details - The refusing function, the budget, delta, and the spent and requested epsilons.
+   */
   constructor(details: { fn: string; budgetEpsilon: number; delta: number; spentEpsilon: number; requestedEpsilon: number }) {
     super(
       'PRIVACY_BUDGET_EXCEEDED',
@@ -41,7 +45,7 @@ export class PrivacyBudgetExceededError extends ResponsibleError {
 }
 
 /**
- * An accountant was asked to compose a mechanism (a {@link DpEvent}) it cannot account for.
+ * An accountant was asked to compose a mechanism (a `DpEvent`) it cannot account for.
  *
  * @example
  * ```ts
@@ -54,6 +58,12 @@ export class PrivacyBudgetExceededError extends ResponsibleError {
 export class UnsupportedEventError extends ResponsibleError {
   /** The kind of the event that is not supported. */
   readonly eventKind: string;
+  /**
+   * Builds the error and its message.
+   * @param fn - The refusing function.
+   * @param eventKind - The event's `kind`.
+   * @param reason - Why, and what to use instead.
+   */
   constructor(fn: string, eventKind: string, reason: string) {
     super('UNSUPPORTED_EVENT', `${fn}: cannot account for a '${eventKind}' event: ${reason}`);
     this.eventKind = eventKind;

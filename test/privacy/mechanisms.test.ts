@@ -53,7 +53,7 @@ describeBackends('noise mechanisms', () => {
     expect(r.shape).toEqual([64, 8]);
     const g = gaussianMechanism(tf.ones([100], 'int32'), { sensitivity: 1, epsilon: 1, delta: 1e-5, rng: seededRng(8) });
     expect(g.value.dtype).toBe('float32');
-    const vals = await g.value.data();
+    const vals = Array.from((await g.value.data()) as Float32Array);
     const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
     expect(Math.abs(mean - 1)).toBeLessThan((5 * g.scale) / Math.sqrt(100));
     tf.dispose([x, g.value]);

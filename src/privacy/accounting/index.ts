@@ -7,5 +7,5 @@ export { createAccountant } from './createAccountant.js';
 export { getNoiseMultiplier, type GetNoiseMultiplierOptions } from './getNoiseMultiplier.js';
 export { DEFAULT_RDP_ORDERS, DP_ACCOUNTING_RDP_ORDERS } from './rdp/orders.js';
 export { computeRdp, type ComputeRdpOptions } from './rdp/computeRdp.js';
-export { rdpToEpsilon, rdpToDelta, type RdpToEpsilonOptions, type RdpToDeltaOptions, type RdpConversion } from './rdp/rdpToEpsilon.js';
+export { rdpToEpsilon, rdpToDelta, type RdpToEpsilonOptions, type RdpToDeltaOptions, type RdpConversion, type RdpDeltaConversion } from './rdp/rdpToEpsilon.js';
 export { calibrate, type CalibrateOptions, type CalibrationResult } from './calibrate.js';

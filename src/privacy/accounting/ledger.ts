@@ -16,14 +16,17 @@ export interface Segment {
 
 /** Base of the accountants: validation, run-length ledger, cloning (internal). */
 export abstract class LedgerAccountant {
+  /** @internal */
   protected segments: Segment[] = [];
-  /** Increments on every change; subclasses cache derived state against it. */
+  /** @internal Increments on every change; subclasses cache derived state against it. */
   protected version = 0;
   abstract readonly kind: AccountantKind;
   abstract supports(event: DpEvent): boolean;
-  /** Why an event is not supported (undefined when it is). */
+  /** @internal Why an event is not supported (undefined when it is). */
   protected abstract unsupportedReason(event: DpEvent): string | undefined;
+  /** @internal */
   protected abstract epsilonOf(delta: number): number;
+  /** @internal */
   protected abstract deltaOf(epsilon: number): number;
   abstract clone(): PrivacyAccountant;
 
@@ -80,6 +83,7 @@ export abstract class LedgerAccountant {
     return this.segments.length;
   }
 
+  /** @internal */
   protected copyLedgerInto(other: LedgerAccountant): void {
     other.segments = this.segments.map((s) => ({ ...s }));
     other.version = this.version + 1;

@@ -59,6 +59,11 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
     version: 0,
   };
 
+  /**
+   * An empty accountant.
+   * @param options - Optional grid width.
+   * @throws InvalidArgumentError for a width that is not a finite number > 0.
+   */
   constructor(options?: PldAccountantOptions) {
     super();
     const o = optionsObject('PldAccountant', 'options', options);
@@ -79,14 +84,17 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
     return c;
   }
 
+  /** @internal */
   protected unsupportedReason(event: DpEvent): string | undefined {
     return pldUnsupportedReason(event);
   }
 
+  /** @internal */
   protected epsilonOf(delta: number): number {
     return pldEpsilon(this.pld(), this.valueDiscretizationInterval, delta);
   }
 
+  /** @internal */
   protected deltaOf(epsilon: number): number {
     return pldDelta(this.pld(), this.valueDiscretizationInterval, epsilon);
   }

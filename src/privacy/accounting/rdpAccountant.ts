@@ -8,7 +8,7 @@ import { LedgerAccountant } from './ledger.js';
 import { checkOrders } from './rdp/computeRdp.js';
 import { addEventRdp, rdpUnsupportedReason } from './rdp/eventRdp.js';
 import { DEFAULT_RDP_ORDERS } from './rdp/orders.js';
-import { deltaFromRdp, epsilonFromRdp } from './rdp/rdpToEpsilon.js';
+import { deltaFromRdp, epsilonFromRdp, type RdpConversion } from './rdp/rdpToEpsilon.js';
 
 /**
  * Options of {@link RdpAccountant}.
@@ -50,6 +50,11 @@ export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant
   private totalVersion = -1;
   private total: Float64Array;
 
+  /**
+   * An empty accountant.
+   * @param options - Optional Rényi orders.
+   * @throws InvalidArgumentError for an empty list or an order <= 1.
+   */
   constructor(options?: RdpAccountantOptions) {
     super();
     const o = optionsObject('RdpAccountant', 'options', options);
@@ -71,7 +76,7 @@ export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant
   }
 
   /** The epsilon at `delta` and the order attaining it. */
-  getEpsilonAndOrder(delta: number): { readonly epsilon: number; readonly order: number } {
+  getEpsilonAndOrder(delta: number): RdpConversion {
     const epsilon = this.getEpsilon(delta);
     if (this.segments.length === 0) return { epsilon, order: this.orders[0] as number };
     return epsilonFromRdp(this.orders, this.totalRdp(), delta);
@@ -85,14 +90,17 @@ export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant
     return c;
   }
 
+  /** @internal */
   protected unsupportedReason(event: DpEvent): string | undefined {
     return rdpUnsupportedReason(event);
   }
 
+  /** @internal */
   protected epsilonOf(delta: number): number {
     return epsilonFromRdp(this.orders, this.totalRdp(), delta).epsilon;
   }
 
+  /** @internal */
   protected deltaOf(epsilon: number): number {
     return deltaFromRdp(this.orders, this.totalRdp(), epsilon).delta;
   }

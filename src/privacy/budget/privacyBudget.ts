@@ -53,6 +53,11 @@ export class PrivacyBudget {
   private acc: PrivacyAccountant;
   private spent: number;
 
+  /**
+   * A budget with nothing spent (or continuing a given accountant).
+   * @param options - Limit, delta and accountant.
+   * @throws PrivacyBudgetExceededError when a given accountant's history is already over the limit.
+   */
   constructor(options: PrivacyBudgetOptions) {
     const fn = 'PrivacyBudget';
     const o = optionsObject(fn, 'options', options);

@@ -112,7 +112,7 @@ export interface DiscreteGaussianMechanismOptions {
  * Releases an integer query plus exact discrete Gaussian noise, P[Z = z] ∝ exp(−z²/(2σ²))
  * (CKS 2020, Alg. 3). It satisfies ρ-zCDP with ρ = Δ²/(2σ²), the same Rényi DP as the continuous
  * Gaussian with noise multiplier σ/Δ, so it can be accounted with `gaussianEvent(sigma / sensitivity)`
- * by the {@link RdpAccountant} (recorded as `event`).
+ * by the `RdpAccountant` (recorded as `event`).
  *
  * @returns The release with integer `value`(s); `epsilon` is NaN (choose delta with an accountant).
  * @example

@@ -45,7 +45,7 @@ export interface GaussianSigmaOptions {
  *   method on log δ to ~1e-14 relative and rounded up, so the guarantee holds. Agrees with
  *   dp_accounting's `get_sigma_gaussian` and a 60-digit mpmath oracle to 1e-12 relative.
  * - `'classic'`: `σ = √(2 ln(1.25/δ)) Δ / ε`, valid only for ε < 1: larger ε throws an
- *   {@link InvalidArgumentError} (use `'analytic'`).
+ *   `InvalidArgumentError` (use `'analytic'`).
  *
  * @returns σ in the units of the query (sensitivity included).
  * @example

@@ -20,7 +20,7 @@ export interface LaplaceMechanismOptions {
   readonly sensitivity: number;
   /** Epsilon of the release, > 0. */
   readonly epsilon: number;
-  /** Random source; a secure one ({@link secureRng}) by default. A seeded rng marks the result as insecure. */
+  /** Random source; a secure one (`secureRng()`) by default. A seeded rng marks the result as insecure. */
   readonly rng?: Rng;
 }
 

@@ -5,7 +5,7 @@ import type { DpEvent } from '../dpEvent.js';
 import { assertNever } from '../rdp/eventRdp.js';
 import { SubsampledLoss, gaussianNoise, laplaceNoise, type Noise } from './additiveNoise.js';
 import { connectDotsPmf } from './connectDots.js';
-import { IDENTITY_PMF, composePmf, pmfDelta, pmfEpsilon, selfComposePmf, type Pmf } from './pmf.js';
+import { IDENTITY_PMF, composePmf, pmfDelta, pmfEpsilon, selfComposePmf, selfComposePmfPair, type Pmf } from './pmf.js';
 
 /** A PLD for add/remove adjacency: one PMF per direction (`add` undefined when symmetric). */
 export interface Pld {
@@ -46,9 +46,10 @@ function noiseOf(event: DpEvent): Noise {
 }
 
 function mechanismPld(noise: Noise, q: number, count: number, interval: number): Pld {
-  const remove = selfComposePmf(connectDotsPmf(new SubsampledLoss(noise, q, 'remove'), interval), count);
-  if (q === 1) return { remove };
-  const add = selfComposePmf(connectDotsPmf(new SubsampledLoss(noise, q, 'add'), interval), count);
+  const removeOne = connectDotsPmf(new SubsampledLoss(noise, q, 'remove'), interval);
+  if (q === 1) return { remove: selfComposePmf(removeOne, count) };
+  const addOne = connectDotsPmf(new SubsampledLoss(noise, q, 'add'), interval);
+  const [remove, add] = selfComposePmfPair(removeOne, addOne, count);
   return { remove, add };
 }
 
@@ -80,8 +81,9 @@ export function composeEvent(acc: Pld, event: DpEvent, count: number, interval: 
       }
       // One round from the identity, then an FFT self-composition of the round.
       const round = composeEvent(IDENTITY_PLD, event, 1, interval);
-      const remove = selfComposePmf(round.remove, count);
-      return composePld(acc, round.add === undefined ? { remove } : { remove, add: selfComposePmf(round.add, count) });
+      if (round.add === undefined) return composePld(acc, { remove: selfComposePmf(round.remove, count) });
+      const [remove, add] = selfComposePmfPair(round.remove, round.add, count);
+      return composePld(acc, { remove, add });
     }
     default:
       return assertNever(event);

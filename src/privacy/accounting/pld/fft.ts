@@ -3,7 +3,21 @@
  */
 import FFT from 'fft.js';
 
-function nextPow2(n: number): number {
+/** FFT plans are costly to build (twiddle tables): keep the few most recent sizes. */
+const plans = new Map<number, FFT>();
+
+function plan(size: number): FFT {
+  let f = plans.get(size);
+  if (f === undefined) {
+    f = new FFT(size);
+    if (plans.size >= 4) plans.delete(plans.keys().next().value as number);
+    plans.set(size, f);
+  }
+  return f;
+}
+
+/** Smallest power of two >= n (and >= 2). */
+export function nextPow2(n: number): number {
   let p = 2;
   while (p < n) p *= 2;
   return p;
@@ -38,7 +52,7 @@ export function convolve(a: Float64Array, b: Float64Array): Float64Array {
     return out;
   }
   const size = nextPow2(outLen);
-  const fft = new FFT(size);
+  const fft = plan(size);
   const fa = forward(fft, a, size);
   const fb = forward(fft, b, size);
   for (let k = 0; k < 2 * size; k += 2) {
@@ -56,7 +70,7 @@ export function convolve(a: Float64Array, b: Float64Array): Float64Array {
  */
 export function selfConvolveCircular(x: Float64Array, times: number, minSize: number): Float64Array {
   const size = nextPow2(Math.max(minSize, x.length));
-  const fft = new FFT(size);
+  const fft = plan(size);
   const f = forward(fft, x, size);
   const half = size / 2;
   for (let k = 0; k <= half; k++) {
@@ -87,4 +101,67 @@ export function selfConvolveCircular(x: Float64Array, times: number, minSize: nu
     }
   }
   return inverseReal(fft, f, size);
+}
+
+/** (re, im)^times by binary exponentiation (repeated squaring). */
+function cpow(re: number, im: number, times: number): [number, number] {
+  let br = re;
+  let bi = im;
+  let rr = 1;
+  let ri = 0;
+  let e = times;
+  while (e > 0) {
+    if (e & 1) {
+      const t = rr * br - ri * bi;
+      ri = rr * bi + ri * br;
+      rr = t;
+    }
+    e = Math.floor(e / 2);
+    if (e > 0) {
+      const t = br * br - bi * bi;
+      bi = 2 * br * bi;
+      br = t;
+    }
+  }
+  return [rr, ri];
+}
+
+/**
+ * Circular `times`-fold self-convolutions of two real vectors at once, with one complex FFT each
+ * way: the pair is packed as a + i·b, split in the frequency domain, each spectrum raised to the
+ * power, and the two real results recovered as the real and imaginary parts of one inverse.
+ */
+export function selfConvolvePairCircular(a: Float64Array, b: Float64Array, times: number, size: number): [Float64Array, Float64Array] {
+  const fft = plan(size);
+  const z = new Float64Array(2 * size);
+  for (let i = 0; i < a.length; i++) z[2 * i] = a[i] as number;
+  for (let i = 0; i < b.length; i++) z[2 * i + 1] = b[i] as number;
+  const f = new Float64Array(2 * size);
+  fft.transform(f, z);
+  const c = new Float64Array(2 * size);
+  for (let k = 0; k < size; k++) {
+    const m = k === 0 ? 0 : size - k;
+    const zr = f[2 * k] as number;
+    const zi = f[2 * k + 1] as number;
+    const wr = f[2 * m] as number;
+    const wi = -(f[2 * m + 1] as number); // conj(Z[N-k])
+    // A = (Z + conj Z[N-k]) / 2, B = (Z - conj Z[N-k]) / (2i)
+    const ar = 0.5 * (zr + wr);
+    const ai = 0.5 * (zi + wi);
+    const br = 0.5 * (zi - wi);
+    const bi = -0.5 * (zr - wr);
+    const [pr, pi] = cpow(ar, ai, times);
+    const [qr, qi] = cpow(br, bi, times);
+    // C = A^n + i B^n
+    c[2 * k] = pr - qi;
+    c[2 * k + 1] = pi + qr;
+  }
+  fft.inverseTransform(z, c);
+  const outA = new Float64Array(size);
+  const outB = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    outA[i] = z[2 * i] as number;
+    outB[i] = z[2 * i + 1] as number;
+  }
+  return [outA, outB];
 }

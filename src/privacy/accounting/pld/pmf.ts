@@ -2,7 +2,7 @@
  * Dense privacy-loss PMFs on the grid `(lower + i) × interval` (internal), with the composition,
  * truncation and conversion routines of dp_accounting's `pld_pmf.py` (pessimistic estimates).
  */
-import { convolve, selfConvolveCircular } from './fft.js';
+import { convolve, nextPow2, selfConvolveCircular, selfConvolvePairCircular } from './fft.js';
 
 /** A discretized privacy-loss distribution: probs[i] is the mass at loss (lower + i) × interval. */
 export interface Pmf {
@@ -98,6 +98,26 @@ export function selfComposePmf(a: Pmf, times: number, tail = 1e-15): Pmf {
   for (let i = 0; i < outLen; i++) out[i] = circ[(((i + lo) % size) + size) % size] as number;
   const inf = tail - Math.expm1(times * Math.log1p(-a.infinityMass));
   return { lower: a.lower * times + lo, probs: out, infinityMass: inf };
+}
+
+/** Both directions' self-compositions with one packed FFT pair (same result as two calls). */
+export function selfComposePmfPair(a: Pmf, b: Pmf, times: number, tail = 1e-15): [Pmf, Pmf] {
+  if (times === 1) return [a, b];
+  const [loA, hiA] = selfConvolveBounds(a.probs, times, tail);
+  const [loB, hiB] = selfConvolveBounds(b.probs, times, tail);
+  const lenA = hiA - loA + 1;
+  const lenB = hiB - loB + 1;
+  const size = nextPow2(Math.max(lenA, lenB, a.probs.length, b.probs.length));
+  const [ca, cb] = selfConvolvePairCircular(a.probs, b.probs, times, size);
+  const cut = (circ: Float64Array, lo: number, len: number): Float64Array => {
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = circ[(((i + lo) % size) + size) % size] as number;
+    return out;
+  };
+  return [
+    { lower: a.lower * times + loA, probs: cut(ca, loA, lenA), infinityMass: tail - Math.expm1(times * Math.log1p(-a.infinityMass)) },
+    { lower: b.lower * times + loB, probs: cut(cb, loB, lenB), infinityMass: tail - Math.expm1(times * Math.log1p(-b.infinityMass)) },
+  ];
 }
 
 /** δ(ε) = m∞ + Σ_{loss > ε} (1 − e^{ε − loss}) p. */

@@ -1,4 +1,4 @@
-import { finiteArray, invalid, nonNegativeNumber, numberInRange, optionsObject, sameLength } from '../../../core/validate.js';
+import { invalid, nonNegativeNumber, numberInRange, optionsObject, sameLength } from '../../../core/validate.js';
 
 /**
  * Options of {@link rdpToEpsilon}.
@@ -110,6 +110,22 @@ export interface RdpToDeltaOptions {
 }
 
 /**
+ * Result of {@link rdpToDelta}.
+ *
+ * @example
+ * ```ts
+ * import { rdpToDelta } from 'responsible-tfjs/privacy';
+ * const { delta, order } = rdpToDelta({ orders: [2, 8], rdp: [0.1, 0.5], epsilon: 1 });
+ * ```
+ */
+export interface RdpDeltaConversion {
+  /** The smallest delta over the orders, in [0, 1]. */
+  readonly delta: number;
+  /** The order attaining it. */
+  readonly order: number;
+}
+
+/**
  * The smallest delta an RDP curve implies at a given epsilon (dp_accounting's `compute_delta`):
  * the minimum over orders of the KL bound `√(1 − e^{−rdp})` and
  * `exp((α − 1)(rdp − ε + ln(1 − 1/α)) − ln α)`.
@@ -122,7 +138,7 @@ export interface RdpToDeltaOptions {
  * console.log(rdpToDelta({ orders: DEFAULT_RDP_ORDERS, rdp, epsilon: 2 }).delta);
  * ```
  */
-export function rdpToDelta(options: RdpToDeltaOptions): { readonly delta: number; readonly order: number } {
+export function rdpToDelta(options: RdpToDeltaOptions): RdpDeltaConversion {
   const fn = 'rdpToDelta';
   const { orders, rdp, epsilon } = optionsObject(fn, 'options', options);
   checkCurve(fn, orders, rdp);
@@ -148,4 +164,3 @@ export function deltaFromRdp(orders: readonly number[], rdp: ArrayLike<number>, 
   }
   return { delta: Math.min(Math.exp(best), 1), order: bestOrder };
 }
-void finiteArray;
