@@ -35,10 +35,6 @@ export class CountsEngine {
     const t = numberColumn(fn, 'yTrue', batch.yTrue, undefined, 'yTrue', !binary);
     nonEmpty(fn, 'yTrue', t.length);
     const p = numberColumn(fn, 'yPred', batch.yPred, t.length, 'yTrue', !binary);
-    if (binary) {
-      binaryColumn(fn, 'yTrue', t);
-      binaryColumn(fn, 'yPred', p);
-    }
     const w = weightColumn(fn, batch.sampleWeight, t.length);
     const { names, columns } = sensitiveColumns(fn, batch.sensitiveFeatures, t.length);
     if (this.features === undefined) this.features = names.map((name) => new FeatureDictionary(name));
@@ -62,7 +58,11 @@ export class CountsEngine {
       for (let i = 0; i < n; i++) local[i]! += c[i]! * s;
     }
     const dense = new Float64Array(size * CELL_SIZE);
-    countInto(dense, local, t, p, w, binary);
+    if (!countInto(dense, local, t, p, w, binary)) {
+      // A label outside {0, 1} (or NaN): report the first one with the standard message.
+      binaryColumn(fn, 'yTrue', t);
+      binaryColumn(fn, 'yPred', p);
+    }
     const keyOf = (cell: number): string => features.map((f, j) => Math.floor(cell / strides[j]!) % f.values.length).join(',');
     for (let cell = 0; cell < size; cell++) {
       const base = cell * CELL_SIZE;
@@ -80,23 +80,20 @@ export class CountsEngine {
   }
 }
 
-function countInto(dense: Float64Array, local: Int32Array, t: NumberArray, p: NumberArray, w: NumberArray | undefined, binary: boolean): void {
+/** Fills the dense cells; in binary mode returns false (early) when a label is not 0 or 1. */
+function countInto(dense: Float64Array, local: Int32Array, t: NumberArray, p: NumberArray, w: NumberArray | undefined, binary: boolean): boolean {
   const n = local.length;
   if (!binary) {
     for (let i = 0; i < n; i++) dense[local[i]! * CELL_SIZE + 4]! += 1;
-    return;
+    return true;
   }
-  if (w === undefined) {
-    for (let i = 0; i < n; i++) {
-      const base = local[i]! * CELL_SIZE;
-      dense[base + 2 * t[i]! + p[i]!]! += 1;
-      dense[base + 4]! += 1;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const base = local[i]! * CELL_SIZE;
-      dense[base + 2 * t[i]! + p[i]!]! += w[i]!;
-      dense[base + 4]! += 1;
-    }
+  for (let i = 0; i < n; i++) {
+    const ti = t[i]!;
+    const pi = p[i]!;
+    if ((ti !== 0 && ti !== 1) || (pi !== 0 && pi !== 1)) return false;
+    const base = local[i]! * CELL_SIZE;
+    dense[base + 2 * ti + pi]! += w === undefined ? 1 : w[i]!;
+    dense[base + 4]! += 1;
   }
+  return true;
 }
