@@ -9,7 +9,7 @@
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { lineChartSvg, seededRng, shuffledIndices } from 'responsible-tfjs';
+import { barChartSvg, lineChartSvg, seededRng, shuffledIndices } from 'responsible-tfjs';
 import {
   compressionReport, encodeQuantizedWeights, polynomialDecay, pruneByMagnitude, pruningCallback, quantizeModel,
   type CompressionReport,
@@ -127,9 +127,15 @@ console.log(`\nfinal: ${(base.gzipBytes / final.gzipBytes).toFixed(2)}x smaller 
 console.log(`int8 max abs kernel error after pruning: ${pruned8.report.maxAbsError.toExponential(2)}`);
 console.log(`\nfine-tuning curve (epoch: kernel sparsity, test accuracy):\n${curve.map((c) => `  ${c.epoch}: ${(100 * c.sparsity).toFixed(1)} %, ${(100 * c.accuracy).toFixed(2)} %`).join('\n')}`);
 
-const sizeSvg = lineChartSvg(
-  stages.map((s) => ({ label: s.name, x: [s.gzipBytes / 1024], y: [100 * s.accuracy] })),
-  { title: 'Digits MLP: gzipped weights size vs test accuracy', xLabel: 'gzipped weights (KiB)', yLabel: 'test accuracy (%)', width: 760 },
+const sizeSvg = barChartSvg(
+  {
+    categories: stages.map((s) => s.name.replace(' (schedule)', '')),
+    series: [
+      { label: 'size % (gzip)', values: stages.map((s) => (100 * s.gzipBytes) / base.gzipBytes) },
+      { label: 'test accuracy %', values: stages.map((s) => 100 * s.accuracy) },
+    ],
+  },
+  { title: 'Digits MLP: gzipped size (% of float32) and test accuracy', yLabel: '%', yMin: 0, yMax: 100, width: 900, height: 420 },
 );
 const curveSvg = lineChartSvg(
   [
