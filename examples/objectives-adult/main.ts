@@ -96,8 +96,8 @@ console.log(textTable(['weight', 'accuracy', 'DP difference', 'front'], sweep.po
 const epochs = Array.from({ length: EPOCHS }, (_, i) => i + 1);
 writeOutput('objectives-adult-dp.svg', lineChartSvg([
   { label: 'unconstrained', x: epochs, y: baseline.perEpoch.map((e) => e.dpDifference) },
-  { label: `Lagrangian (bound ${BOUND})`, x: epochs, y: constrained.perEpoch.map((e) => e.dpDifference) },
-  { label: 'bound', x: epochs, y: epochs.map(() => BOUND), dashed: true, color: '#555' },
+  { label: 'Lagrangian', x: epochs, y: constrained.perEpoch.map((e) => e.dpDifference) },
+  { label: `bound ${BOUND}`, x: epochs, y: epochs.map(() => BOUND), dashed: true, color: '#555' },
 ], { title: 'Adult: demographic-parity difference on the test set', xLabel: 'epoch', yLabel: 'DP difference (sex)', yMin: 0 }));
 writeOutput('objectives-adult-multiplier.svg', lineChartSvg([
   { label: 'Lagrange multiplier', x: epochs, y: constrained.history.weights.demographicParity! },
@@ -106,12 +106,12 @@ writeOutput('objectives-adult-selection.svg', barChartSvg({
   categories: ['Male', 'Female'],
   series: [
     { label: 'unconstrained', values: [baseline.final.selectionRate.male, baseline.final.selectionRate.female] },
-    { label: `Lagrangian (bound ${BOUND})`, values: [constrained.final.selectionRate.male, constrained.final.selectionRate.female] },
+    { label: 'Lagrangian', values: [constrained.final.selectionRate.male, constrained.final.selectionRate.female] },
   ],
 }, { title: 'Adult: selection rate (predicted >50K) by sex, test set', yLabel: 'selection rate', yMin: 0 }));
 const sorted = [...sweep.front].sort((a, b) => a.metrics.dpDifference! - b.metrics.dpDifference!);
 writeOutput('objectives-adult-pareto.svg', lineChartSvg([
-  { label: 'fixed weights (all)', x: sweep.points.map((p) => p.metrics.dpDifference!), y: sweep.points.map((p) => p.metrics.accuracy!), dashed: true },
+  { label: 'fixed weights', x: sweep.points.map((p) => p.metrics.dpDifference!), y: sweep.points.map((p) => p.metrics.accuracy!), dashed: true },
   { label: 'Pareto front', x: sorted.map((p) => p.metrics.dpDifference!), y: sorted.map((p) => p.metrics.accuracy!) },
   { label: 'Lagrangian', x: [constrained.final.dpDifference], y: [constrained.final.accuracy] },
   { label: 'unconstrained', x: [baseline.final.dpDifference], y: [baseline.final.accuracy] },

@@ -1,4 +1,5 @@
 import { add, addN, dispose, mul, scalar, stack, sum, tidy, variableGrads, type NamedTensorMap, type Optimizer, type Scalar, type Tensor } from '../../core/tf.js';
+import { ResponsibleError } from '../../core/errors.js';
 import { connectAll, type LossState } from '../lossState.js';
 import { minNormCoefficients } from './minNormCoefficients.js';
 
@@ -34,6 +35,12 @@ export async function mgdaStep(state: LossState, optimizer: Optimizer): Promise<
     gram.dispose();
     state.record(values);
     const valuesArr = Array.from(v);
+    for (let i = 0; i < k; i++) {
+      if (!Number.isFinite(g[i * k + i] as number)) {
+        throw new ResponsibleError('NOT_CONVERGED',
+          `EthicalLoss.step: the gradient of '${state.objectives[i]!.name}' is not finite (NaN or Infinity): training has diverged. Lower the learning rate or check the term`);
+      }
+    }
     const norms = Array.from({ length: k }, (_, i) => Math.sqrt(Math.max(g[i * k + i] as number, 0)));
     const scale = norms.map((n, i) => {
       const loss = Math.abs(valuesArr[i] as number);
