@@ -1,4 +1,4 @@
-import { groupKeysOf } from './thresholdOptimizer.js';
+import { groupKeysOf } from './groups.js';
 import type { SensitiveFeatures } from './inputs.js';
 
 /**

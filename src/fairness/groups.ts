@@ -3,7 +3,7 @@
  * group order (the cartesian product of each feature's sorted observed values).
  */
 import { invalid } from '../core/validate.js';
-import type { SensitiveColumn, SensitiveValue } from './inputs.js';
+import { sensitiveColumns, type SensitiveColumn, type SensitiveValue } from './inputs.js';
 
 /**
  * One group of a metric frame: its display key and the sensitive value of each feature.
@@ -120,4 +120,15 @@ export function orderedGroups(features: readonly FeatureDictionary[]): { info: G
     const key = codes.map((code, j) => String(features[j]!.values[code])).join(', ');
     return { info: { key, values }, cell: codes.join(',') };
   });
+}
+
+/** Group key of every row (and the sorted group keys). */
+export function groupKeysOf(fn: string, sensitiveFeatures: unknown, n: number): { names: string[]; rowKeys: string[]; keys: string[] } {
+  const { names, columns } = sensitiveColumns(fn, sensitiveFeatures, n);
+  const dicts = names.map((name) => new FeatureDictionary(name));
+  const codes = columns.map((col, j) => dicts[j]!.encode(fn, col));
+  const rowKeys = Array.from({ length: n }, (_, i) => codes.map((c, j) => String(dicts[j]!.values[c[i]!])).join(', '));
+  const present = new Set(rowKeys);
+  const keys = orderedGroups(dicts).map((g) => g.info.key).filter((k) => present.has(k));
+  return { names, rowKeys, keys };
 }

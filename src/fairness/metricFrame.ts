@@ -140,17 +140,17 @@ export function buildFrame(fn: string, engine: CountsEngine, entries: [string, M
     const bad = entries.find(([, m]) => !isCountsMetric(m))![0];
     invalid(fn, `metrics.${bad}`, bad, 'a counts-based metric (built-in metrics) when frames are accumulated batch by batch');
   }
-  const evaluate = (m: MetricFunction, name: string, idx: readonly number[] | undefined, counts: Float64Array): number => {
+  const evaluate = (m: MetricFunction, idx: readonly number[] | undefined, counts: Float64Array): number => {
     if (isCountsMetric(m)) return m.fromCounts(countsOf(counts));
     if (rows === undefined) return Number.NaN;
     if (idx === undefined) return m(rows.yTrue, rows.yPred, rows.sampleWeight);
-    const w = name === 'count' || rows.sampleWeight === undefined ? undefined : take(rows.sampleWeight, idx);
+    const w = rows.sampleWeight === undefined ? undefined : take(rows.sampleWeight, idx);
     return m(take(rows.yTrue, idx), take(rows.yPred, idx), w);
   };
   const metricNames = entries.map(([name]) => name);
   const anyCounts = entries.some(([, m]) => isCountsMetric(m));
   const overall: Record<string, number> = {};
-  for (const [name, m] of entries) overall[name] = evaluate(m, name, undefined, engine.overall);
+  for (const [name, m] of entries) overall[name] = evaluate(m, undefined, engine.overall);
   const byGroup: Record<string, Record<string, number>> = {};
   const missingGroups: string[] = [];
   const zeroWeightGroups: string[] = [];
@@ -162,7 +162,7 @@ export function buildFrame(fn: string, engine: CountsEngine, entries: [string, M
       for (const name of metricNames) row[name] = Number.NaN;
     } else {
       if (anyCounts && counts[0]! + counts[1]! + counts[2]! + counts[3]! === 0) zeroWeightGroups.push(info.key);
-      for (const [name, m] of entries) row[name] = evaluate(m, name, byCell.get(cell), counts);
+      for (const [name, m] of entries) row[name] = evaluate(m, byCell.get(cell), counts);
     }
     byGroup[info.key] = row;
   }

@@ -87,44 +87,37 @@ export function reweighing(options: ReweighingOptions): ReweighingResult {
     sf = Array.from(sf as ArrayLike<SensitiveValue>, (v) => (priv.has(v) ? 'privileged' : 'unprivileged'));
   }
   const engine = new CountsEngine();
-  // yPred = yTrue: true negatives hold the weight of label 0, true positives of label 1.
+  // yPred = yTrue: true negatives hold the weight of label 0, true positives that of label 1.
   const { local, keyOf } = engine.add(fn, { yTrue: o.yTrue, yPred: o.yTrue, sensitiveFeatures: sf, sampleWeight: o.sampleWeight }, true);
-  const n = engine.overall[0]! + engine.overall[3]!;
-  const nl = [engine.overall[0]!, engine.overall[3]!];
-  const cellWeight = new Map<string, [number, number]>();
+  const total = engine.overall[0]! + engine.overall[3]!;
+  const byLabel = [engine.overall[0]!, engine.overall[3]!];
+  // Weight of each (cell, label), and row counts per (cell, label).
+  const cellWeights = new Map<string, [number, number]>();
+  for (const [cell, c] of engine.cells) {
+    const ng = c[0]! + c[3]!;
+    cellWeights.set(cell, [0, 1].map((l) => {
+      const ngl = l === 0 ? c[0]! : c[3]!;
+      return ngl === 0 ? Number.NaN : (byLabel[l]! * ng) / (total * ngl);
+    }) as [number, number]);
+  }
+  const perLocal = new Map<number, { w: [number, number]; rows: [number, number] }>();
+  const y = o.yTrue;
+  const sampleWeight = new Float64Array(local.length);
+  for (let i = 0; i < local.length; i++) {
+    let entry = perLocal.get(local[i]!);
+    if (entry === undefined) perLocal.set(local[i]!, (entry = { w: cellWeights.get(keyOf(local[i]!))!, rows: [0, 0] }));
+    const label = y[i] as 0 | 1;
+    entry.rows[label] += 1;
+    sampleWeight[i] = (o.sampleWeight === undefined ? 1 : o.sampleWeight[i]!) * entry.w[label];
+  }
+  const rowsByCell = new Map<string, [number, number]>();
+  for (const [l, entry] of perLocal) rowsByCell.set(keyOf(l), entry.rows);
   const weights: ReweighingWeight[] = [];
   for (const { info, cell } of orderedGroups(engine.features!)) {
-    const c = engine.cells.get(cell);
-    if (c === undefined) continue;
-    const ng = c[0]! + c[3]!;
-    const w = [0, 1].map((l) => {
-      const ngl = l === 0 ? c[0]! : c[3]!;
-      return ngl === 0 ? Number.NaN : (nl[l]! * ng) / (n * ngl);
-    }) as [number, number];
-    cellWeight.set(cell, w);
-    // count per label: rows are not split by label in the counts; recount below.
-    weights.push({ group: info.key, label: 0, weight: w[0], count: 0 }, { group: info.key, label: 1, weight: w[1], count: 0 });
+    const w = cellWeights.get(cell);
+    if (w === undefined) continue;
+    const rows = rowsByCell.get(cell)!;
+    weights.push({ group: info.key, label: 0, weight: w[0], count: rows[0] }, { group: info.key, label: 1, weight: w[1], count: rows[1] });
   }
-  const y = o.yTrue;
-  const out = new Float64Array(local.length);
-  const byKey = new Map<number, [number, number]>();
-  const rowCounts = new Map<string, number>();
-  for (let i = 0; i < local.length; i++) {
-    let w = byKey.get(local[i]!);
-    if (w === undefined) byKey.set(local[i]!, (w = cellWeight.get(keyOf(local[i]!))!));
-    const label = y[i]! as 0 | 1;
-    out[i] = (o.sampleWeight === undefined ? 1 : o.sampleWeight[i]!) * w[label];
-    const key = `${local[i]}|${label}`;
-    rowCounts.set(key, (rowCounts.get(key) ?? 0) + 1);
-  }
-  const keyCount = new Map<string, number>();
-  for (const [k, v] of rowCounts) {
-    const [cell, label] = k.split('|');
-    keyCount.set(`${keyOf(Number(cell))}|${label}`, v);
-  }
-  const groups = orderedGroups(engine.features!).filter((g) => engine.cells.has(g.cell));
-  return {
-    sampleWeight: out,
-    weights: weights.map((w, j) => ({ ...w, count: keyCount.get(`${groups[j >> 1]!.cell}|${w.label}`) ?? 0 })),
-  };
+  return { sampleWeight, weights };
 }

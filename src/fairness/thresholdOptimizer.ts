@@ -6,8 +6,8 @@
  */
 import { resolveRng, secureRng, type Rng } from '../core/rng.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../core/validate.js';
-import { FeatureDictionary, orderedGroups } from './groups.js';
-import { binaryColumn, nonEmpty, numberColumn, sensitiveColumns, type NumberArray, type SensitiveFeatures } from './inputs.js';
+import { groupKeysOf } from './groups.js';
+import { binaryColumn, nonEmpty, numberColumn, type NumberArray, type SensitiveFeatures } from './inputs.js';
 import { interpolateHull, tradeoffHull, tradeoffMetric, unitGrid, type GridPoint, type ThresholdOperation, type TradeoffMetric } from './tradeoff.js';
 
 /**
@@ -118,19 +118,16 @@ const SIMPLE: Record<string, TradeoffMetric> = {
   true_positive_rate_parity: 'true_positive_rate',
   true_negative_rate_parity: 'true_negative_rate',
 };
-const CONSTRAINTS = [...Object.keys(SIMPLE), 'equalized_odds'] as ThresholdConstraint[];
+const CONSTRAINTS: ThresholdConstraint[] = [
+  'demographic_parity',
+  'selection_rate_parity',
+  'true_positive_rate_parity',
+  'false_positive_rate_parity',
+  'true_negative_rate_parity',
+  'false_negative_rate_parity',
+  'equalized_odds',
+];
 const OBJECTIVES: ThresholdObjective[] = ['accuracy_score', 'balanced_accuracy_score', 'selection_rate', 'true_positive_rate', 'true_negative_rate'];
-
-/** Group key of every row (and the sorted group keys). */
-export function groupKeysOf(fn: string, sensitiveFeatures: unknown, n: number): { names: string[]; rowKeys: string[]; keys: string[] } {
-  const { names, columns } = sensitiveColumns(fn, sensitiveFeatures, n);
-  const dicts = names.map((name) => new FeatureDictionary(name));
-  const codes = columns.map((col, j) => dicts[j]!.encode(fn, col));
-  const rowKeys = Array.from({ length: n }, (_, i) => codes.map((c, j) => String(dicts[j]!.values[c[i]!])).join(', '));
-  const present = new Set(rowKeys);
-  const keys = orderedGroups(dicts).map((g) => g.info.key).filter((k) => present.has(k));
-  return { names, rowKeys, keys };
-}
 
 /**
  * Fits Fairlearn's ThresholdOptimizer on labels, scores and groups (sample weights are not used,

@@ -119,6 +119,7 @@ describe('reweighing (Kamiran & Calders; AIF360 Reweighing)', () => {
     for (const [, [w, pos]] of byGroup) expect(pos / w).toBeCloseTo(base, 10);
     expect(r.weights.length).toBe(20);
     expect(r.weights.every((x) => x.count > 0)).toBe(true);
+    expect(r.weights.reduce((a, x) => a + x.count, 0)).toBe(test.yTrue.length);
   });
 
   it('rejects labels outside {0, 1}', () => {
