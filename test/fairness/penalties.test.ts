@@ -119,7 +119,11 @@ describeBackends('fairness penalties', (backend) => {
     expect(f.byGroup['1']!.tpr).toBe(0);
     expect(yTrue.isDisposed).toBe(false);
     expect(() => metricFrame({ metrics: selectionRate, yTrue: yTrue as never, yPred: [1, 1, 0, 0], sensitiveFeatures: [0, 0, 1, 1] })).toThrow(/Read tensors first/);
-    tf.dispose([yTrue, yPred, sex]);
+    const names = tf.tensor1d(['F', 'M', 'F', 'M'], 'string');
+    const byName = metricFrame({ metrics: { selectionRate }, ...(await fromTensors({ yTrue, yPred, sensitiveFeatures: names })) });
+    expect(Object.keys(byName.byGroup)).toEqual(['F', 'M']);
+    expect(byName.byGroup.F!.selectionRate).toBe(0.5);
+    tf.dispose([yTrue, yPred, sex, names]);
   });
 });
 
