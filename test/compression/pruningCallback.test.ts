@@ -10,7 +10,7 @@ function tinyModel(seed: number): tfl.Sequential {
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ units: 16, inputShape: [8], activation: 'relu', name: 'h', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }));
   model.add(tfl.layers.dense({ units: 4, name: 'out', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }));
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
   return model;
 }
 

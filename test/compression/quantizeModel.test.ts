@@ -7,6 +7,7 @@ import {
 } from '../../src/compression/index.js';
 import quant from '../fixtures/compression/quant.json';
 import { describeBackends } from '../helpers/backends.js';
+import { expectNoLeaks } from '../helpers/leaks.js';
 import { referenceModel, testAccuracy } from './referenceModels.js';
 
 const cases: [keyof typeof quant.mlp.accuracy, QuantizeModelOptions][] = [
@@ -77,6 +78,16 @@ describeBackends('quantizeModel', () => {
     tf.dispose([x, a, b]);
     source.dispose();
     target.dispose();
+  });
+
+  it('model-level functions leave no tensors behind', async () => {
+    const model = referenceModel('cnn');
+    await expectNoLeaks(() => quantizeModel(model, { dtype: 'int8', scheme: 'symmetric', axis: -1, applyToModel: true }).then(() => undefined));
+    await expectNoLeaks(() => pruneByMagnitude(model, { sparsity: 0.5, scope: 'global' }).then(() => undefined));
+    await expectNoLeaks(() => compressionReport(model).then(() => undefined));
+    const { weights } = await quantizeModel(model, { dtype: 'uint8' });
+    await expectNoLeaks(() => loadQuantizedWeights(model, weights));
+    model.dispose();
   });
 
   it('load rejects a model of another architecture and a foreign buffer', async () => {

@@ -34,7 +34,7 @@ export interface WeightsPruneResult extends ModelPruneResult {
 }
 
 /** Validated {@link PruneOptions}. */
-export function resolvePruneOptions(fn: string, options: PruneOptions): MaskSpec & { includeBias: boolean } {
+export function resolvePruneOptions(fn: string, options: PruneOptions): MaskSpec & { includeBias: boolean; layers: readonly string[] | undefined } {
   const opts = optionsObject(fn, 'options', options);
   const sparsity = checkSparsity(fn, 'options.sparsity', opts.sparsity);
   const scope = oneOf(fn, 'options.scope', opts.scope ?? 'layer', ['global', 'layer'] as const);
@@ -45,7 +45,7 @@ export function resolvePruneOptions(fn: string, options: PruneOptions): MaskSpec
   if (structured && scope === 'global') {
     invalid(fn, 'options.scope', scope, "'layer' when structured is true", 'Channel norms of different layers are not comparable');
   }
-  return { sparsity, scope, structured, norm, rule, includeBias };
+  return { sparsity, scope, structured, norm, rule, includeBias, layers: opts.layers };
 }
 
 /**
@@ -84,7 +84,7 @@ export async function pruneByMagnitude(
   if (Array.isArray(target)) return pruneTensors(fn, target as readonly Tensor[], spec);
   if (!isLayersModel(target)) invalid(fn, 'target', target, 'a tf.LayersModel or an array of float32 tensors');
   const model = target as LayersModel;
-  const { refs, skipped } = pruneTargetsOfModel(fn, model, spec, options.layers);
+  const { refs, skipped } = pruneTargetsOfModel(fn, model, spec, spec.layers);
   const targets = await readTargets(fn, refs);
   const masks = computeMasks(targets, spec);
   refs.forEach((ref, i) => {

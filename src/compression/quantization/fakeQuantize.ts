@@ -48,7 +48,10 @@ function channelShape(rank: number, axis: number, channels: number): number[] {
  * `_per_channel_affine`: the forward pass returns `(clamp(roundHalfEven(x * float32(1/scale)) + zp,
  * qmin, qmax) - zp) * scale`; the backward pass is the straight-through estimator: the gradient
  * passes unchanged where `roundHalfEven(x / scale) + zp` lies in `[qmin, qmax]` and is zero where
- * the value was clamped. The scale and zero point receive no gradient.
+ * the value was clamped. The scale and zero point receive no gradient. With min-max parameters
+ * nothing is clamped except, under symmetric int8, the largest positive value: PyTorch's scale
+ * `max|w| / 127.5` puts it on 127.5, which rounds to 128 and is clamped to 127, so its gradient is
+ * 0 (exactly as in PyTorch).
  *
  * @param x - A float32 tensor (a kernel, or activations).
  * @param options - Simulated dtype, and fixed parameters or the min-max rule.

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
-import { quantizeArrayAs } from './quantizeArray.js';
+import { quantizeArrayAs, resolveQuantizeOptions } from './quantizeArray.js';
 import type { QuantizedTensor, QuantizeOptions } from './types.js';
 
 /**
@@ -30,6 +30,7 @@ export async function quantize(x: Tensor, options: QuantizeOptions): Promise<Qua
   if (typeof x !== 'object' || x === null || !('dtype' in x) || x.dtype !== 'float32') {
     invalid(fn, 'x', x, 'a float32 tensor');
   }
+  resolveQuantizeOptions(fn, options, x.shape); // fail before reading the tensor
   const data = (await x.data()) as Float32Array;
   return quantizeArrayAs(fn, data, x.shape, options);
 }
