@@ -52,7 +52,14 @@ describeBackends('fairness penalties', (backend) => {
     expect(Math.abs((await worst.data())[0]! - 0.2)).toBeLessThan(tol);
     const mean = equalizedOddsPenalty({ scores: s, labels, groups, numGroups: 2, agg: 'mean' });
     expect(Math.abs((await mean.data())[0]! - 0.125)).toBeLessThan(tol);
-    tf.dispose([s, worst, mean]);
+    // Identical groups (same scores and labels): 0; groups and labels as tensors.
+    const twin = tf.tensor1d([0.9, 0.2, 0.7, 0.9, 0.2, 0.7]);
+    const g = tf.tensor1d(groups, 'int32');
+    const y = tf.tensor1d([1, 0, 1, 1, 0, 1]);
+    await expectNoLeaks(() => equalizedOddsPenalty({ scores: twin, labels: y, groups: g, numGroups: 2 }));
+    const zero = equalizedOddsPenalty({ scores: twin, labels: y, groups: g, numGroups: 2 });
+    expect(Math.abs((await zero.data())[0]!)).toBeLessThan(tol);
+    tf.dispose([s, worst, mean, twin, g, y, zero]);
   });
 
   it('MMD: 0 for identical score distributions, positive otherwise, both kernels', async () => {
