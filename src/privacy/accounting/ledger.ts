@@ -5,7 +5,8 @@
 import { numberInRange, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 import { UnsupportedEventError } from '../errors.js';
 import type { AccountantKind, DpSgdStep, PrivacyAccountant } from './accountant.js';
-import { assertEvent, type DpEvent } from './dpEvent.js';
+import { assertEvent } from './assertEvent.js';
+import type { DpEvent } from './dpEvent.js';
 
 /** One run of identical events. */
 export interface Segment {
