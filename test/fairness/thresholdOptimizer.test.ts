@@ -88,6 +88,24 @@ describe('fitThresholdOptimizer against Fairlearn 0.12 ThresholdOptimizer', () =
     expect(p.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
 
+  for (const constraints of ['demographic_parity', 'equalized_odds'] as const) {
+    it(`race (5 groups), ${constraints}: constrained rates are equal across groups on the fitting data`, () => {
+      const rule = fitThresholdOptimizer({ yTrue: trainSet.yTrue, yScore: trainSet.yScore, sensitiveFeatures: trainSet.race, constraints });
+      expect(Object.keys(rule.groups)).toEqual(['Amer-Indian-Eskimo', 'Asian-Pac-Islander', 'Black', 'Other', 'White']);
+      const p = thresholdProbabilities(rule, { yScore: trainSet.yScore, sensitiveFeatures: trainSet.race });
+      const rates = Object.values(expectedRates(p, trainSet.yTrue, trainSet.race));
+      const spread = (f: (r: (typeof rates)[number]) => number): number => Math.max(...rates.map(f)) - Math.min(...rates.map(f));
+      if (constraints === 'demographic_parity') {
+        expect(spread((r) => r.sel)).toBeLessThan(1e-9);
+        rates.forEach((r) => expect(r.sel).toBeCloseTo(rule.xBest, 9));
+      } else {
+        expect(spread((r) => r.fpr)).toBeLessThan(1e-9);
+        expect(spread((r) => r.tpr)).toBeLessThan(1e-9);
+        rates.forEach((r) => expect(r.fpr).toBeCloseTo(rule.xBest, 9));
+      }
+    });
+  }
+
   it('rejects groups with one label, unknown constraints and unseen groups', () => {
     const base = { yTrue: [1, 0, 1, 1], yScore: [0.9, 0.2, 0.6, 0.7], sensitiveFeatures: ['a', 'a', 'b', 'b'] };
     expect(() => fitThresholdOptimizer({ ...base, constraints: 'demographic_parity' })).toThrow(/Degenerate labels for sensitive feature value b/);
