@@ -68,7 +68,6 @@ export abstract class LedgerAccountant {
       numberInRange(fn, 'epsilon', epsilon, { min: 0, max: Infinity });
     }
     if (this.segments.length === 0) return 0;
-    if (epsilon === Infinity) return 0;
     return this.deltaOf(epsilon);
   }
 

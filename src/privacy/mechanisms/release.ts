@@ -45,7 +45,7 @@ export interface NoisyRelease<T> {
   readonly mechanism: 'laplace' | 'gaussian' | 'discreteLaplace' | 'discreteGaussian';
   /** Noise scale in query units: Laplace b, or Gaussian standard deviation σ. */
   readonly scale: number;
-  /** Epsilon of the release (for the discrete Gaussian, the epsilon at `delta` of its zCDP bound when asked, else NaN). */
+  /** Epsilon of the release; NaN for the discrete Gaussian, whose guarantee is accounted from `event` at a delta of your choice. */
   readonly epsilon: number;
   /** Delta of the release (0 for pure-DP mechanisms). */
   readonly delta: number;
