@@ -125,6 +125,30 @@ describeBackends('weighting strategies', () => {
     x.dispose();
   });
 
+  it('fixed weights equal the manual weighted sum, in value and gradient', async () => {
+    const p = quadraticProblem([0.3, -0.2]);
+    const f1 = p.distTo('f1', [1, 0]), f2 = p.distTo('f2', [0, 2]), f3 = p.distTo('f3', [-1, 1]);
+    const loss = ethicalLoss({ model: p.forward, variables: [p.theta], task: f1, terms: [f2, f3], weights: { f2: 0.7, f3: 2.5 } });
+    await loss.setBatch(p.batch);
+    const ctx = {} as never;
+    const manual = (): tf.Scalar => tf.tidy(() => tf.addN([f1.fn(ctx), tf.mul(0.7, f2.fn(ctx)), tf.mul(2.5, f3.fn(ctx))]) as tf.Scalar);
+    const a = tf.variableGrads(loss, [p.theta]);
+    const b = tf.variableGrads(manual, [p.theta]);
+    expect((await a.value.data())[0]).toBeCloseTo((await b.value.data())[0]!, 5);
+    const ga = Array.from(await a.grads[p.theta.name]!.data()), gb = Array.from(await b.grads[p.theta.name]!.data());
+    ga.forEach((v, i) => expect(v).toBeCloseTo(gb[i]!, 5));
+    const values = await loss.lastValues();
+    expect(values.f2).toBeCloseTo(0.3 ** 2 + 2.2 ** 2, 4);
+    expect(loss.currentWeights()).toEqual({ f1: 1, f2: 0.7, f3: 2.5 });
+    tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads), p.theta, p.batch.x]);
+    loss.dispose();
+    // Every term needs a bound or a weight under a Lagrangian; names must exist.
+    expect(() => ethicalLoss({ model: p.forward, variables: [p.theta], task: f1, terms: [f2, f3], weights: lagrangian({ bounds: { f2: 1 } }) }))
+      .toThrow(/a bound or a weight for every term/);
+    expect(() => ethicalLoss({ model: p.forward, variables: [p.theta], task: f1, terms: [f2], weights: lagrangian({ bounds: { f9: 1 } }) }))
+      .toThrow(/the name of a term \(f2\)/);
+  });
+
   it('steps leak no tensors under every strategy', async () => {
     for (const weights of [mgda({ normalization: 'l2' }), lagrangian({ bounds: { f2: 0.1 } }), normalizedWeights()]) {
       const p = quadraticProblem([0.5, 0.5]);

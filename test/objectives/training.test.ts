@@ -139,6 +139,9 @@ describeBackends('trainMultiObjective', () => {
     expect(r.history.epsilon).toHaveLength(2);
     expect(r.history.epsilon![1]).toBeGreaterThan(r.history.epsilon![0]!);
     expect(r.privacy!.epsilon).toBe(r.history.epsilon![1]);
+    await expectNoLeaks(() => trainMultiObjective(model, { x: d.x, y: d.y }, {
+      loss, optimizer: opt, epochs: 1, batchSize: 16, privacy: { maxGradNorm: 1, noiseMultiplier: 1.1, rng: seededRng(10) },
+    }).then(() => undefined));
 
     const fair = ethicalLoss({ model, task: crossEntropyTerm(), terms: [demographicParityTerm()], weights: { demographicParity: 1 } });
     const run = (l: typeof loss) => trainMultiObjective(model, { x: d.x, y: d.y, extras: { groups: d.groups } }, {
@@ -149,6 +152,11 @@ describeBackends('trainMultiObjective', () => {
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as NonDecomposableTermError).terms).toEqual(['demographicParity']);
     expect((err as Error).message).toMatch(/couple the examples of a batch/);
+    // A term declared parameter-only that reads data is caught under DP.
+    const liar = ethicalLoss({ model, task: crossEntropyTerm(), terms: [{ name: 'liar', dataDependence: 'none', fn: (ctx) => tf.mean(ctx.x) as tf.Scalar }], weights: { liar: 1 } });
+    await expect(trainMultiObjective(model, { x: d.x, y: d.y }, { loss: liar, optimizer: opt, epochs: 1, batchSize: 16, privacy: { maxGradNorm: 1, noiseMultiplier: 1, rng: seededRng(1) } }))
+      .rejects.toThrow(/A 'none' term read ctx.x/);
+    liar.dispose();
     const adaptive = ethicalLoss({ model, task: crossEntropyTerm(), terms: [l1Term()], weights: lagrangian({ bounds: { l1: 1 } }) });
     await expect(run(adaptive)).rejects.toThrow(/fixed weights when training with DP-SGD/);
     await expect(run(loss).then(() => trainMultiObjective(model, { x: d.x, y: d.y }, { loss, optimizer: opt, epochs: 1, batchSize: 16, privacy: { maxGradNorm: 0, noiseMultiplier: 1 } }))).rejects.toThrow(/maxGradNorm/);

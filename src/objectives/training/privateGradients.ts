@@ -42,9 +42,10 @@ export function privateGradients(state: LossState, s: PrivateGradientSettings): 
   const batch = state.batch;
   const n = batch === undefined ? 0 : (batch.x.shape[0] as number);
   let acc: NamedTensorMap = {};
-  for (const v of vars) acc[v.name] = zerosLike(v);
-  if (exampleIdx.length > 0) {
-    for (let row = 0; row < n; row++) {
+  let parameterOnly: NamedTensorMap | undefined;
+  try {
+    for (const v of vars) acc[v.name] = zerosLike(v);
+    for (let row = 0; row < (exampleIdx.length > 0 ? n : 0); row++) {
       const { value, grads } = variableGrads(
         () => tidy(() => connectAll(state.combine(state.values(state.context({ start: row, size: 1 }), exampleIdx), exampleIdx), vars)),
         vars,
@@ -59,28 +60,27 @@ export function privateGradients(state: LossState, s: PrivateGradientSettings): 
       dispose([value, ...Object.values(grads), ...Object.values(acc)]);
       acc = next;
     }
-  }
-  let parameterOnly: NamedTensorMap | undefined;
-  if (noneIdx.length > 0) {
-    const { value, grads } = variableGrads(
-      () => tidy(() => connectAll(state.combine(state.values(state.parameterContext(), noneIdx), noneIdx) as Scalar, vars)),
-      vars,
-    );
-    value.dispose();
-    parameterOnly = grads;
-  }
-  const sigma = s.noiseMultiplier * s.maxGradNorm;
-  const result = tidy(() => {
-    const out: NamedTensorMap = {};
-    for (const v of vars) {
-      const noise = tensor(gaussian(s.rng, sigma, v.size), v.shape, 'float32');
-      let g: Tensor = div(add(acc[v.name]!, noise), scalar(s.expectedBatchSize));
-      if (parameterOnly !== undefined) g = add(g, parameterOnly[v.name]!);
-      out[v.name] = g;
+    if (noneIdx.length > 0) {
+      const { value, grads } = variableGrads(
+        () => tidy(() => connectAll(state.combine(state.values(state.parameterContext(), noneIdx), noneIdx) as Scalar, vars)),
+        vars,
+      );
+      value.dispose();
+      parameterOnly = grads;
     }
-    return out;
-  });
-  dispose(Object.values(acc));
-  if (parameterOnly !== undefined) dispose(Object.values(parameterOnly));
-  return result;
+    const sigma = s.noiseMultiplier * s.maxGradNorm;
+    return tidy(() => {
+      const out: NamedTensorMap = {};
+      for (const v of vars) {
+        const noise = tensor(gaussian(s.rng, sigma, v.size), v.shape, 'float32');
+        let g: Tensor = div(add(acc[v.name]!, noise), scalar(s.expectedBatchSize));
+        if (parameterOnly !== undefined) g = add(g, parameterOnly[v.name]!);
+        out[v.name] = g;
+      }
+      return out;
+    });
+  } finally {
+    dispose(Object.values(acc));
+    if (parameterOnly !== undefined) dispose(Object.values(parameterOnly));
+  }
 }
