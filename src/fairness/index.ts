@@ -64,3 +64,4 @@ export { equalizedOddsPenalty, type EqualizedOddsPenaltyOptions } from './penalt
 export { mmdPenalty, type MmdPenaltyOptions } from './penalties/mmdPenalty.js';
 export { encodeGroups, type EncodedGroups } from './encodeGroups.js';
 export { metricFrameSvg, metricFrameTable, type FrameSvgOptions, type FrameTableOptions } from './report.js';
+export { bootstrapMetricFrame, type BootstrapOptions, type BootstrapQuantiles, type BootstrapResult } from './bootstrap.js';
