@@ -52,7 +52,7 @@ export class PrivacyBudgetExceededError extends ResponsibleError {
  * import { RdpAccountant, UnsupportedEventError } from 'responsible-tfjs/privacy';
  * const acc = new RdpAccountant();
  * // `supports` tells in advance; compose throws UnsupportedEventError otherwise.
- * console.log(acc.supports({ kind: 'laplace', scale: 1 }));
+ * console.log(acc.supports({ kind: 'poissonSampled', sampleRate: 0.1, event: { kind: 'laplace', noiseMultiplier: 1 } })); // false
  * ```
  */
 export class UnsupportedEventError extends ResponsibleError {

@@ -1,5 +1,6 @@
 import { numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
-import type { AccountantKind } from './accountant.js';
+import type { AccountantKind, PrivacyAccountant } from './accountant.js';
+import { PldAccountant } from './pldAccountant.js';
 import { calibrate } from './calibrate.js';
 import { createAccountant } from './createAccountant.js';
 import type { DpEvent } from './dpEvent.js';
@@ -76,15 +77,26 @@ export function getNoiseMultiplier(options: GetNoiseMultiplierOptions): number {
   }
   const rdpSigma = lo === hi ? hi : calibrate({ ...common, accountant: 'rdp', lowerBound: lo, upperBound: hi }).parameter;
   if (accountant === 'rdp') return rdpSigma;
-  // PLD is tighter than RDP, so the RDP answer brackets it from above; step down to bracket
-  // from below (each PLD evaluation costs an FFT composition, so avoid tiny sigmas).
-  const epsPld = (s: number): number => createAccountant('pld').compose(makeEvent(s)).getEpsilon(o.targetDelta);
+  // PLD is tighter than RDP, so the RDP answer brackets it from above. A coarse grid (1e-3, ten
+  // times cheaper) narrows the bracket first; the default grid then refines it. Every bracket end
+  // is checked with the accountant that decides, so the answer still never overshoots.
+  const coarse = (): PrivacyAccountant => new PldAccountant({ valueDiscretizationInterval: 1e-3 });
+  const epsWith = (make: () => PrivacyAccountant, s: number): number => make().compose(makeEvent(s)).getEpsilon(o.targetDelta);
+  const fine = (): PrivacyAccountant => createAccountant('pld');
   let upper = rdpSigma;
-  while (epsPld(upper) > o.targetEpsilon) upper *= 1.25;
+  while (epsWith(coarse, upper) > o.targetEpsilon) upper *= 1.25;
   let lower = upper * 0.85;
-  while (epsPld(lower) <= o.targetEpsilon) {
+  while (epsWith(coarse, lower) <= o.targetEpsilon) {
     upper = lower;
     lower *= 0.85;
+  }
+  const sigmaCoarse = calibrate({ ...common, accountant: coarse, lowerBound: lower, upperBound: upper }).parameter;
+  upper = sigmaCoarse;
+  while (epsWith(fine, upper) > o.targetEpsilon) upper *= 1.02;
+  lower = upper * 0.97;
+  while (epsWith(fine, lower) <= o.targetEpsilon) {
+    upper = lower;
+    lower *= 0.97;
   }
   return calibrate({ ...common, accountant: 'pld', lowerBound: lower, upperBound: upper }).parameter;
 }

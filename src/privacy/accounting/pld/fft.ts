@@ -4,7 +4,7 @@
 import FFT from 'fft.js';
 
 /** FFT plans are costly to build (twiddle tables): keep the few most recent sizes. */
-const plans = new Map<number, FFT>();
+const plans = /* @__PURE__ */ new Map<number, FFT>();
 
 function plan(size: number): FFT {
   let f = plans.get(size);

@@ -13,7 +13,7 @@ export interface Pmf {
 }
 
 /** The identity PLD (no privacy loss). */
-export const IDENTITY_PMF: Pmf = { lower: 0, probs: new Float64Array([1]), infinityMass: 0 };
+export const IDENTITY_PMF: Pmf = { lower: 0, probs: /* @__PURE__ */ new Float64Array([1]), infinityMass: 0 };
 
 /** Moves the tails of mass <= tail/2 each: left into the first kept bin, right to +∞. */
 export function truncateTails(probs: Float64Array, tail: number): { offset: number; probs: Float64Array; rightMass: number } {

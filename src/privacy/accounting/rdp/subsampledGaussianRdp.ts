@@ -6,7 +6,7 @@
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { logAdd, logErfc, logSub } from '../math/special.js';
 
-const LOG_HALF = Math.log(0.5);
+const LOG_HALF = /* @__PURE__ */ Math.log(0.5);
 
 /** log A_α for integer α: log Σ_k C(α,k) (1−q)^{α−k} q^k exp((k²−k)/(2σ²)). */
 function logAInt(q: number, sigma: number, alpha: number): number {
