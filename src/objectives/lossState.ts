@@ -216,8 +216,13 @@ async function normalize(state: LossState): Promise<void> {
   values.dispose();
   const task0 = Math.abs(v[0] as number);
   for (let i = 1; i < v.length; i++) {
-    const w = s.weights[state.objectives[i]!.name] ?? 1;
-    state.weights[i] = (w * task0) / Math.max(Math.abs(v[i] as number), s.minMagnitude);
+    const name = state.objectives[i]!.name;
+    const magnitude = Math.abs(v[i] as number);
+    if (!(magnitude >= s.minMagnitude)) {
+      invalid(state.fn, `terms.${name}`, v[i], `a term whose value on the first batch is at least minMagnitude (${s.minMagnitude}) in magnitude`,
+        'Its weight cannot be normalised by a (near-)zero initial value; give it a fixed weight or start from another batch or initialisation');
+    }
+    state.weights[i] = ((s.weights[name] ?? 1) * task0) / magnitude;
   }
   state.normalized = true;
 }

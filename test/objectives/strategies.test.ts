@@ -121,6 +121,11 @@ describeBackends('weighting strategies', () => {
     expect(loss.currentWeights()).toEqual(w);
     total.dispose();
     loss.dispose();
+    // A term that is 0 on the first batch cannot be normalised.
+    const zero: LossTerm = { name: 'zero', dataDependence: 'none', fn: () => tf.scalar(0) };
+    const bad = ethicalLoss({ model, task: crossEntropyTerm(), terms: [zero], weights: normalizedWeights() });
+    await expect(bad.setBatch({ x, y: [0, 1, 2, 0, 1, 2] })).rejects.toThrow(/cannot be normalised/);
+    bad.dispose();
     model.dispose();
     x.dispose();
   });

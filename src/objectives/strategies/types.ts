@@ -29,7 +29,7 @@ export interface NormalizedWeighting {
   readonly kind: 'normalized';
   /** Relative weight (>= 0) per term name. */
   readonly weights: Readonly<Record<string, number>>;
-  /** Initial magnitudes below this are treated as this (avoids dividing by ~0). */
+  /** Smallest initial magnitude that can be normalised; a term below it on the first batch is an error. */
   readonly minMagnitude: number;
 }
 
