@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/index.js';
 import { dominates, fixedWeights, lagrangian, mgda, normalizedWeights, paretoFront, paretoSweep, weightGrid } from '../../src/objectives/index.js';
@@ -27,6 +28,20 @@ describe('Pareto front', () => {
     const front = paretoFront(pts, o);
     const brute = pts.map((p, i) => i).filter((i) => !pts.some((q) => q.a! <= pts[i]!.a! && q.b! >= pts[i]!.b! && q.c! <= pts[i]!.c! && (q.a! < pts[i]!.a! || q.b! > pts[i]!.b! || q.c! < pts[i]!.c!)));
     expect(front).toEqual(brute);
+  });
+
+  it('front points are mutually non-dominated and dominate every other point (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ acc: fc.integer({ min: 0, max: 5 }), gap: fc.integer({ min: 0, max: 5 }) }), { maxLength: 25 }), (pts) => {
+        const front = paretoFront(pts, obj);
+        const inFront = new Set(front);
+        for (const i of front) for (const j of front) expect(dominates(pts[i]!, pts[j]!, obj)).toBe(false);
+        pts.forEach((p, i) => {
+          if (!inFront.has(i)) expect(front.some((f) => dominates(pts[f]!, p, obj))).toBe(true);
+        });
+      }),
+      { numRuns: 300, seed: 11 },
+    );
   });
 
   it('sweeps a weight grid and returns its front', async () => {
