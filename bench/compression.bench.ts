@@ -49,6 +49,8 @@ for (const backend of benchBackends()) {
   const pruneResult = await pruneByMagnitude(model, { sparsity: 0.8, scope: 'global' });
   const report = await compressionReport(model);
   const pruned = model.getWeights().map((w) => tf.clone(w));
+  const prunedInt8 = await quantizeModel(model, { dtype: 'int8', scheme: 'symmetric', axis: -1 });
+  const prunedInt8SparseBytes = encodeQuantizedWeights(prunedInt8.weights, { sparse: true }).byteLength;
   model.setWeights(original);
   const q = await quantizeModel(model, { dtype: 'int8', scheme: 'symmetric', axis: -1, applyToModel: true });
   const quantized = model.getWeights().map((w) => tf.clone(w));
@@ -80,7 +82,7 @@ for (const backend of benchBackends()) {
   );
   extra[backend] = {
     params, prunedZeros: pruneResult.report.zeros, macs: report.macs, sparseMacs: report.sparseMacs,
-    bytes: { float32: report.bytes.float32, int8Encoded: encodedBytes, sparseInt8Estimate: report.bytes.sparseInt8 },
+    bytes: { float32: report.bytes.float32, int8Encoded: encodedBytes, prunedInt8SparseEncoded: prunedInt8SparseBytes, sparseInt8Estimate: report.bytes.sparseInt8 },
     quantMaxAbsError: q.report.maxAbsError,
   };
   tf.dispose([x, ...original, ...pruned, ...quantized]);

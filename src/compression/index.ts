@@ -17,7 +17,7 @@ export {
   quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizedModelWeights, type QuantizedWeightEntry,
   type QuantizationReport, type QuantizedTensorReport,
 } from './quantization/quantizeModel.js';
-export { encodeQuantizedWeights, decodeQuantizedWeights, loadQuantizedWeights } from './quantization/serialize.js';
+export { encodeQuantizedWeights, decodeQuantizedWeights, loadQuantizedWeights, type EncodeOptions } from './quantization/serialize.js';
 export {
   quantizationAwareTraining, type QuantizationAwareTrainingController, type QuantizationAwareTrainingOptions,
 } from './quantization/quantizationAwareTraining.js';

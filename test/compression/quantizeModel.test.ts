@@ -62,9 +62,9 @@ describeBackends('quantizeModel', () => {
     const [a, b] = [source.predict(x) as tf.Tensor, target.predict(x) as tf.Tensor];
     expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
     // Every dtype survives the round trip bit for bit.
-    for (const opts of cases.map((c) => c[1])) {
+    for (const [opts, sparse] of cases.flatMap((c) => [[c[1], false], [c[1], true]] as const)) {
       const { weights: w } = await quantizeModel(source, opts);
-      const back = decodeQuantizedWeights(encodeQuantizedWeights(w));
+      const back = decodeQuantizedWeights(encodeQuantizedWeights(w, { sparse }));
       expect(back.entries.map((e) => e.quantized?.dtype ?? 'float32')).toEqual(w.entries.map((e) => e.quantized?.dtype ?? 'float32'));
       back.entries.forEach((e, i) => {
         const orig = w.entries[i]!;
@@ -78,6 +78,36 @@ describeBackends('quantizeModel', () => {
     tf.dispose([x, a, b]);
     source.dispose();
     target.dispose();
+  });
+
+  it('sparse encoding of a pruned model: lossless and about as small as the bitmap estimate', async () => {
+    const model = referenceModel('mlp');
+    await pruneByMagnitude(model, { sparsity: 0.8, scope: 'global' });
+    for (const opts of [{ dtype: 'int8', scheme: 'symmetric', axis: -1 }, { dtype: 'uint8', scheme: 'affine', axis: -1 }, { dtype: 'uint8', scheme: 'tfjs' }, { dtype: 'float16' }] as const) {
+      const { weights } = await quantizeModel(model, opts);
+      const dense = encodeQuantizedWeights(weights);
+      const sparse = encodeQuantizedWeights(weights, { sparse: true });
+      // The JSON header (per-channel scales) is a fixed cost on a model this small.
+      expect(sparse.byteLength).toBeLessThan(dense.byteLength * 0.7);
+      const back = decodeQuantizedWeights(sparse);
+      back.entries.forEach((e, i) => {
+        const orig = weights.entries[i]!;
+        expect(Array.from(e.quantized?.values ?? e.float32!)).toEqual(Array.from(orig.quantized?.values ?? orig.float32!));
+      });
+    }
+    const { weights } = await quantizeModel(model, { dtype: 'int8', scheme: 'symmetric' });
+    const report = await compressionReport(model);
+    const sparseBytes = encodeQuantizedWeights(weights, { sparse: true }).byteLength;
+    // Bitmap + non-zero int8 kernels + float32 biases (stored sparsely too) + a small header.
+    expect(sparseBytes).toBeLessThan(report.bytes.sparseInt8 + 1024);
+    // A float32 -0 (a negative weight times a zero mask) is background in the sparse layout and comes back as +0.
+    const z = decodeQuantizedWeights(encodeQuantizedWeights({ entries: [{ name: 'b', shape: [3], float32: new Float32Array([0, -0, 1]) }] }, { sparse: true }));
+    expect(Array.from(z.entries[0]!.float32!)).toEqual([0, 0, 1]);
+    expect(Object.is(z.entries[0]!.float32![1], 0)).toBe(true);
+    const d = decodeQuantizedWeights(encodeQuantizedWeights({ entries: [{ name: 'b', shape: [3], float32: new Float32Array([0, -0, 1]) }] }));
+    expect(Object.is(d.entries[0]!.float32![1], -0)).toBe(true);
+    expect(() => encodeQuantizedWeights(weights, { sparse: 'yes' as never })).toThrow(InvalidArgumentError);
+    model.dispose();
   });
 
   it('model-level functions leave no tensors behind', async () => {
