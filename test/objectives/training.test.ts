@@ -125,6 +125,27 @@ describeBackends('trainMultiObjective', () => {
     loss.dispose();
   });
 
+  it('DP-SGD: the vectorized engine path equals the per-example loop', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 5, inputShape: [4], activation: 'tanh' }), tfl.layers.dense({ units: 3 })] });
+    const x = tf.randomUniform([6, 4], 0, 1, 'float32', 3);
+    const loss = ethicalLoss({ model, task: crossEntropyTerm(), terms: [l1Term()], weights: { l1: 0.01 } });
+    await loss.setBatch({ x, y: [0, 1, 2, 2, 1, 0] });
+    const state = lossState('t', loss);
+    const settings = { maxGradNorm: 0.3, noiseMultiplier: 0, expectedBatchSize: 5, rng: seededRng(0) };
+    const fast = privateGradients(state, settings);
+    const slow = privateGradients(state, { ...settings, vectorized: false });
+    expect(Object.keys(fast)).toEqual(Object.keys(slow));
+    for (const k of Object.keys(fast)) {
+      const a = Array.from(await fast[k]!.data()), b = Array.from(await slow[k]!.data());
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+    }
+    tf.dispose([...Object.values(fast), ...Object.values(slow)]);
+    await expectNoLeaks(() => privateGradients(state, settings));
+    loss.dispose();
+    model.dispose();
+    x.dispose();
+  });
+
   it('DP-SGD trains, accounts for epsilon, and refuses coupled terms and adaptive weights', async () => {
     const d = biasedData(64, 4);
     const model = logistic();

@@ -23,6 +23,9 @@ export interface CrossEntropyTermOptions {
   readonly sampleWeightKey?: string;
 }
 
+/** Cross-entropy terms built here, with their sample-weight key (internal: lets DP-SGD vectorize them). */
+export const crossEntropyTerms = /* @__PURE__ */ new WeakMap<LossTerm, string>();
+
 /**
  * The task loss: cross-entropy of the model's logits, softmax for several output units and the
  * sigmoid (binary) cross-entropy for one, both through log-softmax for accuracy. Mean over the
@@ -39,7 +42,7 @@ export function crossEntropyTerm(options?: CrossEntropyTermOptions): LossTerm {
   const o = optionsObject('crossEntropyTerm', 'options', options);
   const name = termName('crossEntropyTerm', o.name ?? 'task');
   const weightKey = o.sampleWeightKey ?? 'sampleWeight';
-  return {
+  const term: LossTerm = {
     name,
     dataDependence: 'example',
     fn: (ctx) => {
@@ -50,4 +53,6 @@ export function crossEntropyTerm(options?: CrossEntropyTermOptions): LossTerm {
       return div(sum(mul(wf, perExample)), maximum(sum(wf), scalar(1e-12))) as Scalar;
     },
   };
+  crossEntropyTerms.set(term, weightKey);
+  return term;
 }

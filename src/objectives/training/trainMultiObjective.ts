@@ -23,7 +23,9 @@ import type { ObjectiveData, ObjectiveStepLogs, TrainMultiObjectiveOptions, Trai
  * would leak it), terms with data dependence `'example'` (clipped per example) and `'none'`
  * (parameter-only, added after the noise at no privacy cost). Terms that couple examples
  * (`'batch'`) are refused with a {@link NonDecomposableTermError}: no per-example gradient exists to
- * clip. The logged term values are computed on the private batches and are not themselves private.
+ * clip. The plain cross-entropy of a LayersModel goes through the privacy module's vectorized
+ * per-example engine; other per-example terms are differentiated one example at a time. The logged
+ * term values are computed on the private batches and are not themselves private.
  *
  * @returns Per-epoch histories (and the privacy spent under DP-SGD).
  * @throws NonDecomposableTermError, InvalidArgumentError before any training.
