@@ -128,6 +128,13 @@ describeBackends('quantizeModel', () => {
     expect(() => decodeQuantizedWeights(new ArrayBuffer(16))).toThrow(/magic/);
     await expect(quantizeModel(mlp, { dtype: 'int8', axis: 3 })).rejects.toThrow(/options.axis/);
     await expect(quantizeModel(mlp, { dtype: 'bfloat16' as never })).rejects.toThrow(/options.dtype/);
+    // Non-finite weights are rejected by every model-level function, naming the weight.
+    const k = mlp.getLayer('fc2').getWeights()[0]!;
+    const bad = tf.tidy(() => tf.where(tf.equal(tf.reshape(tf.range(0, 640), [64, 10]), 7), tf.scalar(NaN), k));
+    mlp.getLayer('fc2').setWeights([bad, mlp.getLayer('fc2').getWeights()[1]!]);
+    bad.dispose();
+    await expect(quantizeModel(mlp, { dtype: 'int8' })).rejects.toThrow(/weights of fc2\/kernel\[7\]/);
+    await expect(pruneByMagnitude(mlp, { sparsity: 0.5 })).rejects.toThrow(InvalidArgumentError);
     mlp.dispose();
     cnn.dispose();
   });
