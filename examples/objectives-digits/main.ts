@@ -7,7 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { lineChartSvg, seededRng } from 'responsible-tfjs';
 import { pruneByMagnitude } from 'responsible-tfjs/compression';
-import { adversarialTerm, crossEntropyTerm, ethicalLoss, l1Term, trainMultiObjective, type EthicalLossOptions } from 'responsible-tfjs/objectives';
+import {
+  NonDecomposableTermError, adversarialTerm, crossEntropyTerm, ethicalLoss, l1Term, trainMultiObjective, type EthicalLossOptions,
+  type TrainMultiObjectiveOptions,
+} from 'responsible-tfjs/objectives';
 import { pgd, robustAccuracy } from 'responsible-tfjs/robustness';
 import { setupBackend } from '../shared/backend.js';
 import { loadDigits } from '../shared/data.js';
@@ -40,12 +43,14 @@ async function cleanAccuracy(model: tfl.LayersModel): Promise<number> {
   return Array.from(pred).reduce((s, p, i) => s + (p === test.y[i] ? 1 : 0), 0) / test.n;
 }
 
-async function fit(label: string, terms: EthicalLossOptions['terms'], weights: EthicalLossOptions['weights']) {
+async function fit(label: string, terms: EthicalLossOptions['terms'], weights: EthicalLossOptions['weights'], privacy?: TrainMultiObjectiveOptions['privacy']) {
   const model = makeModel();
   const loss = ethicalLoss({ model, task: crossEntropyTerm(), terms: terms ?? [], weights });
   const optimizer = tf.train.adam(0.005);
   const started = performance.now();
-  const { history } = await trainMultiObjective(model, { x: xTrain, y: train.y }, { loss, optimizer, epochs: EPOCHS, batchSize: 64, rng: seededRng(3) });
+  const { history, privacy: spent } = await trainMultiObjective(model, { x: xTrain, y: train.y }, {
+    loss, optimizer, epochs: EPOCHS, batchSize: 64, rng: seededRng(3), ...(privacy ? { privacy } : {}),
+  });
   const seconds = (performance.now() - started) / 1000;
   loss.dispose();
   optimizer.dispose();
@@ -60,19 +65,24 @@ async function fit(label: string, terms: EthicalLossOptions['terms'], weights: E
   model.setWeights(trained);
   const l1 = (await Promise.all(model.getWeights().filter((w) => w.rank === 2).map((w) => tf.tidy(() => tf.sum(tf.abs(w))).data()))).reduce((s, v) => s + v[0]!, 0);
   tf.dispose(trained);
-  return { label, model, history, rows, seconds, l1 };
+  return { label, model, history, rows, seconds, l1, epsilon: spent?.epsilon };
 }
 
 console.log(`backend ${backend}; digits: ${train.n} train, ${test.n} test; PGD-10 at L-inf epsilon ${EPSILON}`);
 const base = await fit('task only', [], {});
 const robust = await fit('task + PGD + L1', [adversarialTerm({ epsilon: EPSILON, stepSize: EPSILON / 4, steps: 5, rng: seededRng(11) }), l1Term()], { adversarial: 1, l1: 5e-4 });
 
+// The same sparsity term under DP-SGD (per-example clipping, noise; seeded noise: for a reproducible example only).
+const DP = { maxGradNorm: 1, noiseMultiplier: 1, delta: 1e-5, rng: seededRng(13) };
+const privateSparse = await fit('task + L1, DP-SGD', [l1Term()], { l1: 5e-4 }, DP);
+
 const table: (string | number)[][] = [];
-for (const r of [base, robust]) for (const row of r.rows) table.push([r.label, row.sparsity, row.clean, row.robust]);
+for (const r of [base, robust, privateSparse]) for (const row of r.rows) table.push([r.label, row.sparsity, row.clean, row.robust]);
 console.log('\nTest accuracy after global magnitude pruning (no fine-tuning):');
 console.log(textTable(['model', 'sparsity', 'clean acc.', `robust acc. (eps ${EPSILON})`], table));
 console.log(`\nkernel L1 norm: task only ${base.l1.toFixed(1)}, task + PGD + L1 ${robust.l1.toFixed(1)}`);
-console.log(`training time: task only ${base.seconds.toFixed(1)} s, task + PGD + L1 ${robust.seconds.toFixed(1)} s`);
+console.log(`training time: task only ${base.seconds.toFixed(1)} s, task + PGD + L1 ${robust.seconds.toFixed(1)} s, task + L1 under DP-SGD ${privateSparse.seconds.toFixed(1)} s`);
+console.log(`DP-SGD: noise multiplier ${DP.noiseMultiplier}, clipping norm ${DP.maxGradNorm}, epsilon ${privateSparse.epsilon!.toFixed(2)} at delta ${DP.delta} (RDP)`);
 const at = (r: typeof base, s: number) => r.rows.find((x) => x.sparsity === s)!;
 for (const s of [0, 0.8]) {
   console.log(`at ${100 * s}% sparsity: robust accuracy ${at(base, s).robust.toFixed(4)} -> ${at(robust, s).robust.toFixed(4)}, clean ${at(base, s).clean.toFixed(4)} -> ${at(robust, s).clean.toFixed(4)}`);
@@ -83,6 +93,8 @@ writeOutput('objectives-digits-sparsity.svg', lineChartSvg([
   { label: 'task only: robust', x: pct, y: base.rows.map((r) => r.robust), color: '#1f77b4' },
   { label: '+PGD+L1: clean', x: pct, y: robust.rows.map((r) => r.clean), dashed: true, color: '#d62728' },
   { label: '+PGD+L1: robust', x: pct, y: robust.rows.map((r) => r.robust), color: '#d62728' },
+  { label: '+L1, DP-SGD: clean', x: pct, y: privateSparse.rows.map((r) => r.clean), dashed: true, color: '#2ca02c' },
+  { label: '+L1, DP-SGD: robust', x: pct, y: privateSparse.rows.map((r) => r.robust), color: '#2ca02c' },
 ], { title: `Digits: accuracy against sparsity (PGD-10, eps ${EPSILON})`, xLabel: 'weights pruned (%)', yLabel: 'test accuracy', yMin: 0, yMax: 1 }));
 const epochs = Array.from({ length: EPOCHS }, (_, i) => i + 1);
 writeOutput('objectives-digits-terms.svg', lineChartSvg([
@@ -90,8 +102,25 @@ writeOutput('objectives-digits-terms.svg', lineChartSvg([
   { label: 'adversarial CE', x: epochs, y: robust.history.values.adversarial! },
   { label: 'task only: clean CE', x: epochs, y: base.history.values.task!, dashed: true },
 ], { title: 'Digits: per-term training loss', xLabel: 'epoch', yLabel: 'mean loss', yMin: 0 }));
-writeOutput('objectives-digits.json', JSON.stringify({ backend, epsilon: EPSILON, epochs: EPOCHS, base: { rows: base.rows, l1: base.l1, seconds: base.seconds, history: base.history }, robust: { rows: robust.rows, l1: robust.l1, seconds: robust.seconds, history: robust.history } }, null, 2));
+writeOutput('objectives-digits.json', JSON.stringify({
+  backend, epsilon: EPSILON, epochs: EPOCHS,
+  ...Object.fromEntries([['base', base], ['robust', robust], ['privateSparse', privateSparse]].map(([k, r]) => {
+    const m = r as typeof base;
+    return [k, { rows: m.rows, l1: m.l1, seconds: m.seconds, history: m.history, dpEpsilon: m.epsilon }];
+  })),
+}, null, 2));
+
+// Under DP-SGD the adversarial term is accepted (per example); a batch-coupled term would be refused.
+try {
+  const m = makeModel();
+  const bad = ethicalLoss({ model: m, task: crossEntropyTerm(), terms: [{ name: 'batchSpread', dataDependence: 'batch', fn: (ctx) => tf.mean(tf.moments(ctx.outputs, 0).variance) as tf.Scalar }], weights: { batchSpread: 1 } });
+  await trainMultiObjective(m, { x: xTrain, y: train.y }, { loss: bad, optimizer: tf.train.sgd(0.1), epochs: 1, batchSize: 64, privacy: DP });
+} catch (e) {
+  if (e instanceof NonDecomposableTermError) console.log(`\nrefused as expected: ${e.message}`);
+  else throw e;
+}
 console.log('\nwrote examples/output/objectives-digits-{sparsity,terms}.svg and objectives-digits.json');
 base.model.dispose();
 robust.model.dispose();
+privateSparse.model.dispose();
 tf.dispose([xTrain, xTest, yTest]);

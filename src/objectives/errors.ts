@@ -27,7 +27,7 @@ export class NonDecomposableTermError extends InvalidArgumentError {
       value: terms.join(', '),
       allowed: "an objective whose terms all have data dependence 'example' or 'none' when training with DP-SGD",
       hint:
-        `The term(s) ${terms.map((t) => `'${t}'`).join(', ')} couple the examples of a batch (a gap between group means), ` +
+        `The term(s) ${terms.map((t) => `'${t}'`).join(', ')} couple the examples of a batch (like a gap between group means), ` +
         'so no per-example gradient exists to clip and the DP-SGD guarantee would not hold. ' +
         'Train them without DP, replace them by per-example terms (e.g. reweighing through sampleWeight), ' +
         'or enforce fairness after private training (threshold post-processing on a held-out set)',
