@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { barChartSvg, lineChartSvg, seededRng } from 'responsible-tfjs';
 import {
-  crossEntropyTerm, demographicParityTerm, ethicalLoss, lagrangian, paretoSweep, trainMultiObjective, weightGrid,
+  NonDecomposableTermError, crossEntropyTerm, demographicParityTerm, ethicalLoss, lagrangian, paretoSweep, trainMultiObjective, weightGrid,
   type EthicalLossOptions, type SweepPoint,
 } from 'responsible-tfjs/objectives';
 import { setupBackend } from '../shared/backend.js';
@@ -122,6 +122,21 @@ writeOutput('objectives-adult.json', JSON.stringify({
   constrained: { ...constrained.final, seconds: constrained.seconds, history: constrained.history },
   sweep: sweep.points, front: sweep.front,
 }, null, 2));
+// The same constraint cannot be trained under DP-SGD: the gap couples the examples of a batch.
+{
+  const model = makeModel(1);
+  const loss = ethicalLoss({ model, task: crossEntropyTerm(), terms: [demographicParityTerm()], weights: { demographicParity: 1 } });
+  try {
+    await trainMultiObjective(model, { x: tr.x, y: tr.y, extras: { groups: tr.groups } }, {
+      loss, optimizer: tf.train.sgd(0.1), epochs: 1, batchSize: BATCH, privacy: { maxGradNorm: 1, noiseMultiplier: 1 },
+    });
+  } catch (e) {
+    if (!(e instanceof NonDecomposableTermError)) throw e;
+    console.log(`\nunder DP-SGD: ${e.name} for terms [${e.terms.join(', ')}]`);
+  }
+  loss.dispose();
+  model.dispose();
+}
 console.log('\nwrote examples/output/objectives-adult-{dp,multiplier,selection,pareto}.svg and objectives-adult.json');
 baseline.model.dispose();
 constrained.model.dispose();
