@@ -4,6 +4,7 @@ import type { Optimizer, Scalar, Variable } from '../core/tf.js';
 import { LossState } from './lossState.js';
 import { modelVariables } from './modelVariables.js';
 import { fixedWeights } from './strategies/fixedWeights.js';
+import { gradNormStep } from './strategies/gradNormStep.js';
 import { mgdaStep } from './strategies/mgdaStep.js';
 import type { WeightingStrategy } from './strategies/types.js';
 import type { LossTerm, ObjectiveBatch } from './types.js';
@@ -26,7 +27,7 @@ export interface EthicalLossOptions {
   readonly terms?: readonly LossTerm[];
   /**
    * A weight per term name (fixed weights), or a strategy: {@link fixedWeights},
-   * {@link normalizedWeights}, {@link lagrangian}, {@link mgda}.
+   * {@link normalizedWeights}, {@link lagrangian}, {@link mgda}, {@link gradNorm}.
    */
   readonly weights: Readonly<Record<string, number>> | WeightingStrategy;
   /** Trainable variables; required for a function model, default the LayersModel's trainable weights. */
@@ -92,7 +93,8 @@ export interface EthicalLoss {
   /**
    * One optimisation step on the current batch with the strategy: `optimizer.minimize` of the
    * weighted loss for fixed and normalised weights; then the multipliers' projected ascent for a
-   * Lagrangian; per-objective gradients and their min-norm combination for MGDA.
+   * Lagrangian; per-objective gradients and their min-norm combination for MGDA; per-objective
+   * gradients and the weights' update for GradNorm.
    */
   step(optimizer: Optimizer): Promise<ObjectiveStepResult>;
   /** Releases the loss's tensors (labels, prepared extras, recorded values). */
@@ -166,10 +168,11 @@ export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
       state.requireBatch();
       const weights = byName(state.weights);
       let values: number[];
-      if (strategy.kind === 'mgda') {
-        values = await mgdaStep(state, optimizer);
-        const used = byName(state.weights);
-        return { total: values.reduce((s, v, i) => s + v * (state.weights[i] as number), 0), values: byName(values), weights: used };
+      if (strategy.kind === 'mgda' || strategy.kind === 'gradNorm') {
+        values = strategy.kind === 'mgda' ? await mgdaStep(state, optimizer) : await gradNormStep(state, optimizer);
+        // MGDA reports the weights it solved for and applied; GradNorm the weights it applied.
+        const used = strategy.kind === 'mgda' ? byName(state.weights) : weights;
+        return { total: values.reduce((s, v, i) => s + v * (used[names[i]!] as number), 0), values: byName(values), weights: used };
       }
       const cost = optimizer.minimize(loss, true, state.variables)!;
       const [total] = await cost.data();

@@ -25,6 +25,8 @@ export class LossState {
   lastValues: Tensor | undefined;
   outputWidth: number | undefined;
   normalized = false;
+  /** Objective values on the first GradNorm step (the loss ratios' reference). */
+  initialValues: number[] | undefined;
   readonly kernels: Variable[];
 
   constructor(
@@ -201,10 +203,11 @@ function initialWeights(state: LossState, s: WeightingStrategy): void {
         state.weights[j + 1] = s.initialMultipliers[name] ?? 0;
       } else state.weights[j + 1] = w as number;
     });
-  } else {
+  } else if (s.kind === 'mgda') {
     const k = names.length;
     for (let i = 0; i < k; i++) state.weights[i] = 1 / k;
   }
+  // GradNorm starts from weight 1 for every objective.
 }
 
 /** Measures the initial magnitudes on the bound batch and sets the normalised weights. */

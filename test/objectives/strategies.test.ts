@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import {
-  crossEntropyTerm, ethicalLoss, inputGradientTerm, l1Term, lagrangian, mgda, normalizedWeights, type LossTerm,
+  crossEntropyTerm, ethicalLoss, gradNorm, inputGradientTerm, l1Term, lagrangian, mgda, normalizedWeights, type LossTerm,
 } from '../../src/objectives/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
@@ -64,6 +64,27 @@ describeBackends('weighting strategies', () => {
     const dir = [-2 * w[0]! + 2 * w[2]!, -2 * w[1]! + 2 * w[2]!];
     expect(Math.hypot(dir[0]!, dir[1]!)).toBeLessThan(0.05);
     expect(w.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+    loss.dispose();
+    tf.dispose([p.theta, p.batch.x]);
+  });
+
+  it('GradNorm drives the weighted gradient norms to equality (alpha 0): w_i proportional to 1 / |g_i|', async () => {
+    const p = quadraticProblem([2, 1]);
+    const far: LossTerm = { name: 'f2', dataDependence: 'none', fn: () => tf.mul(10, tf.sum(tf.square(tf.sub(p.theta, tf.tensor1d([0, 2]))))) as tf.Scalar };
+    const loss = ethicalLoss({ model: p.forward, variables: [p.theta], task: p.distTo('f1', [1, 0]), terms: [far], weights: gradNorm({ alpha: 0, weightLearningRate: 5e-4 }) });
+    await loss.setBatch(p.batch);
+    const frozen = tf.train.sgd(0); // parameters fixed: gradients and loss ratios stay constant
+    const first = await loss.step(frozen);
+    expect(first.weights).toEqual({ f1: 1, f2: 1 });
+    for (let i = 0; i < 300; i++) await loss.step(frozen);
+    // |g1| = 2 sqrt(2), |g2| = 20 sqrt(5); fixed point w_i = 2 (1/|g_i|) / sum_j (1/|g_j|).
+    const n1 = 2 * Math.SQRT2, n2 = 20 * Math.sqrt(5);
+    const w = loss.currentWeights();
+    expect(w.f1! + w.f2!).toBeCloseTo(2, 6);
+    expect(w.f1).toBeCloseTo((2 / n1) / (1 / n1 + 1 / n2), 1);
+    expect(w.f2).toBeCloseTo((2 / n2) / (1 / n1 + 1 / n2), 1);
+    expect(Math.abs(w.f1! * n1 - w.f2! * n2)).toBeLessThan(0.25 * w.f1! * n1);
+    expect(() => gradNorm({ alpha: -1 })).toThrow(/options.alpha/);
     loss.dispose();
     tf.dispose([p.theta, p.batch.x]);
   });
@@ -155,7 +176,7 @@ describeBackends('weighting strategies', () => {
   });
 
   it('steps leak no tensors under every strategy', async () => {
-    for (const weights of [mgda({ normalization: 'l2' }), lagrangian({ bounds: { f2: 0.1 } }), normalizedWeights()]) {
+    for (const weights of [mgda({ normalization: 'l2' }), gradNorm(), lagrangian({ bounds: { f2: 0.1 } }), normalizedWeights()]) {
       const p = quadraticProblem([0.5, 0.5]);
       const loss = ethicalLoss({ model: p.forward, variables: [p.theta], task: p.distTo('f1', [1, 0]), terms: [p.distTo('f2', [0, 1])], weights });
       const opt = tf.train.adam(0.01);

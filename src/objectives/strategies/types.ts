@@ -94,8 +94,28 @@ export interface MgdaWeighting {
 }
 
 /**
+ * GradNorm (Chen et al. 2018): weights learned so that every weighted objective's gradient norm
+ * approaches the mean norm times the objective's relative inverse training rate to the power
+ * `alpha`; objectives that train slower get larger gradients.
+ *
+ * @example
+ * ```ts
+ * import { gradNorm } from 'responsible-tfjs/objectives';
+ * const s = gradNorm({ alpha: 1.5, weightLearningRate: 0.025 });
+ * ```
+ */
+export interface GradNormWeighting {
+  /** Discriminant. */
+  readonly kind: 'gradNorm';
+  /** Asymmetry `alpha` (>= 0): 0 equalises gradient norms; larger favours slow objectives. */
+  readonly alpha: number;
+  /** Step size (> 0) of the weights' gradient descent on the GradNorm loss. */
+  readonly weightLearningRate: number;
+}
+
+/**
  * How an {@link EthicalLoss} weighs its terms. Build one with {@link fixedWeights},
- * {@link normalizedWeights}, {@link lagrangian} or {@link mgda}.
+ * {@link normalizedWeights}, {@link lagrangian}, {@link mgda} or {@link gradNorm}.
  *
  * @example
  * ```ts
@@ -103,4 +123,4 @@ export interface MgdaWeighting {
  * const s: WeightingStrategy = mgda();
  * ```
  */
-export type WeightingStrategy = FixedWeighting | NormalizedWeighting | LagrangianWeighting | MgdaWeighting;
+export type WeightingStrategy = FixedWeighting | NormalizedWeighting | LagrangianWeighting | MgdaWeighting | GradNormWeighting;
