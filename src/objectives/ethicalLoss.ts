@@ -1,6 +1,6 @@
 import { toForwardFn, type ModelLike } from '../core/model.js';
-import { invalid, optionsObject } from '../core/validate.js';
-import type { Optimizer, Scalar, Variable } from '../core/tf.js';
+import { booleanValue, invalid, optionsObject } from '../core/validate.js';
+import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '../core/tf.js';
 import { LossState } from './lossState.js';
 import { modelVariables } from './modelVariables.js';
 import { fixedWeights } from './strategies/fixedWeights.js';
@@ -32,6 +32,11 @@ export interface EthicalLossOptions {
   readonly weights: Readonly<Record<string, number>> | WeightingStrategy;
   /** Trainable variables; required for a function model, default the LayersModel's trainable weights. */
   readonly variables?: readonly Variable[];
+  /**
+   * Run a LayersModel in training mode (dropout and noise layers active) in the loss. Default
+   * false: inference mode, so that every term, attacks included, sees the same deterministic model.
+   */
+  readonly training?: boolean;
 }
 
 /**
@@ -134,7 +139,8 @@ export function lossState(fn: string, loss: unknown): LossState {
 export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
   const fn = 'ethicalLoss';
   const o = optionsObject(fn, 'options', options);
-  const forward = toForwardFn(fn, o.model);
+  const training = booleanValue(fn, 'options.training', o.training ?? false);
+  const forward = training ? trainingForward(fn, o.model) : toForwardFn(fn, o.model);
   checkTerm(fn, 'options.task', o.task);
   const terms = o.terms ?? [];
   if (!Array.isArray(terms)) invalid(fn, 'options.terms', terms, 'an array of loss terms');
@@ -190,6 +196,13 @@ export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
   });
   states.set(loss, state);
   return loss;
+}
+
+function trainingForward(fn: string, model: ModelLike): (x: Tensor) => Tensor {
+  if (typeof model === 'function') return invalid(fn, 'options.training', true, 'false for a function model (it has no training mode)');
+  toForwardFn(fn, model); // validates the model
+  const m = model as LayersModel;
+  return (x: Tensor) => m.apply(x, { training: true }) as Tensor;
 }
 
 function isStrategy(w: unknown): w is WeightingStrategy {

@@ -133,6 +133,29 @@ describeBackends('loss terms', () => {
     tf.dispose([W, x]);
   });
 
+  it('runs a LayersModel in training mode (dropout) only when asked', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 32, inputShape: [4], activation: 'relu' }), tfl.layers.dropout({ rate: 0.5 }), tfl.layers.dense({ units: 2 })] });
+    const x = tf.randomUniform([8, 4], 0, 1, 'float32', 9);
+    const read = async (training: boolean): Promise<number[]> => {
+      const loss = ethicalLoss({ model, task: crossEntropyTerm(), weights: {}, training });
+      await loss.setBatch({ x, y: [0, 1, 0, 1, 0, 1, 0, 1] });
+      const out: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const v = loss();
+        out.push((await v.data())[0]!);
+        v.dispose();
+      }
+      loss.dispose();
+      return out;
+    };
+    const inference = await read(false);
+    expect(new Set(inference).size).toBe(1);
+    const train = await read(true);
+    expect(new Set(train).size).toBeGreaterThan(1);
+    model.dispose();
+    x.dispose();
+  });
+
   it('leaks nothing across setBatch and calls with every term', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [3], activation: 'tanh' }), tfl.layers.dense({ units: 2 })] });
     const x = tf.randomUniform([6, 3], 0, 1, 'float32', 1);
@@ -162,6 +185,7 @@ describeBackends('loss terms', () => {
     expect(() => ethicalLoss({ ...base, terms: [l1Term()], weights: { l1: -1 } })).toThrow(InvalidArgumentError);
     expect(() => ethicalLoss({ ...base, terms: [{ name: 'bad', fn: () => tf.scalar(0) } as unknown as LossTerm], weights: { bad: 1 } })).toThrow(/dataDependence/);
     expect(() => ethicalLoss({ model, task, weights: {} })).toThrow(/options.variables/);
+    expect(() => ethicalLoss({ ...base, weights: {}, training: true })).toThrow(/no training mode/);
     expect(() => ethicalLoss({ ...base, weights: {}, task: 3 as unknown as LossTerm })).toThrow(/a loss term/);
     expect(() => demographicParityTerm({ numGroups: 1 })).toThrow("demographicParityTerm: argument 'options.numGroups' must be an integer >= 2, got 1");
     expect(() => adversarialTerm({ epsilon: -0.1 })).toThrow(/options.epsilon/);
