@@ -148,7 +148,7 @@ let refusal = '';
     });
   } catch (e) {
     if (!(e instanceof NonDecomposableTermError)) throw e;
-    refusal = `${e.name}: ${e.message}`;
+    refusal = `Training the demographic-parity term under DP-SGD is refused (${e.name}): the term(s) ${e.terms.join(', ')} couple the examples of a batch, so no per-example gradient exists to clip.`;
   }
   loss.dispose();
   model.dispose();
@@ -256,7 +256,7 @@ const header = ['model', 'data', 'accuracy', 'DP diff (sex)', 'EO diff (sex)', '
 const tableRows = rows.map((r) => [r.model, r.data, fmt(r.accuracy), fmt(r.dpDiff), fmt(r.eoDiff), fmt(r.epsilon, 3), fmt(r.robustAcc), fmt(r.sizeKiB, 1)]);
 console.log(`\nbackend ${backend}\n`);
 console.log(textTable(header, tableRows));
-console.log(`\nUnder DP-SGD the fairness constraint is refused: ${refusal.split('\n')[0]}`);
+console.log(`\n${refusal}`);
 
 const frames = adultModels.map((m) =>
   metricFrame({ metrics: { selectionRate, truePositiveRate }, yTrue: adultTest.y, yPred: m.pred, sensitiveFeatures: { sex: adultTest.sex } }),
@@ -281,7 +281,7 @@ const sections: ReportSection[] = [
   },
   {
     title: 'Privacy spent',
-    text: `DP-SGD with noise multiplier ${priv.noiseMultiplier.toFixed(4)}, sampling rate ${sampleRate.toFixed(5)}, clipping norm ${DP.maxGradNorm}. RDP is what training was calibrated with; PLD evaluates the same mechanism tightly. ${refusal.split('\n')[0]}`,
+    text: `DP-SGD with noise multiplier ${priv.noiseMultiplier.toFixed(4)}, sampling rate ${sampleRate.toFixed(5)}, clipping norm ${DP.maxGradNorm}. RDP is what training was calibrated with; PLD evaluates the same mechanism tightly. ${refusal}`,
     figures: [
       lineChartSvg(
         [

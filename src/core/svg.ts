@@ -45,7 +45,21 @@ export interface ChartOptions {
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-const M = { left: 64, right: 150, top: 40, bottom: 52 };
+const BASE_MARGIN = { left: 64, right: 150, top: 40, bottom: 52 };
+type Margins = typeof BASE_MARGIN;
+
+/** Widens the right margin so that the longest legend label fits (about 7 px a character). */
+function marginsFor(labels: readonly string[]): Margins {
+  const longest = Math.max(0, ...labels.map((l) => l.length));
+  return { ...BASE_MARGIN, right: Math.min(360, Math.max(BASE_MARGIN.right, 48 + 7 * longest)) };
+}
+
+/** Extends [lo, hi] outwards to the nearest round ticks so the axis ends on a labelled value. */
+function niceDomain(lo: number, hi: number, fixLo: boolean, fixHi: boolean): [number, number] {
+  const ticks = niceTicks(lo, hi);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+  return [fixLo ? lo : Math.floor(lo / step + 1e-9) * step, fixHi ? hi : Math.ceil(hi / step - 1e-9) * step];
+}
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -69,7 +83,7 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function frame(opts: ChartOptions, w: number, h: number, body: string, legend: string): string {
+function frame(M: Margins, opts: ChartOptions, w: number, h: number, body: string, legend: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
@@ -82,7 +96,7 @@ function frame(opts: ChartOptions, w: number, h: number, body: string, legend: s
   ].join('\n');
 }
 
-function legendBlock(items: { label: string; color: string; dashed?: boolean }[], w: number): string {
+function legendBlock(M: Margins, items: { label: string; color: string; dashed?: boolean }[], w: number): string {
   return items
     .map((it, i) => {
       const y = M.top + 10 + i * 18;
@@ -93,7 +107,7 @@ function legendBlock(items: { label: string; color: string; dashed?: boolean }[]
     .join('\n');
 }
 
-function axes(w: number, h: number, xTicks: { v: number; px: number; label: string }[], yTicks: { v: number; py: number }[]): string {
+function axes(M: Margins, w: number, h: number, xTicks: { v: number; px: number; label: string }[], yTicks: { v: number; py: number }[]): string {
   const parts = [
     `<line x1="${M.left}" y1="${h - M.bottom}" x2="${w - M.right}" y2="${h - M.bottom}" stroke="black"/>`,
     `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${h - M.bottom}" stroke="black"/>`,
@@ -121,7 +135,8 @@ function axes(w: number, h: number, xTicks: { v: number; px: number; label: stri
  * ```
  */
 export function lineChartSvg(series: readonly LineSeries[], opts: ChartOptions): string {
-  const w = opts.width ?? 640;
+  const M = marginsFor(series.map((s) => s.label));
+  const w = opts.width ?? Math.max(640, M.left + M.right + 360);
   const h = opts.height ?? 400;
   const xs = series.flatMap((s) => s.x as number[]);
   const ys = series.flatMap((s) => s.y as number[]).filter(Number.isFinite);
@@ -132,6 +147,7 @@ export function lineChartSvg(series: readonly LineSeries[], opts: ChartOptions):
   let y0 = opts.yMin ?? Math.min(...ys);
   let y1 = opts.yMax ?? Math.max(...ys);
   if (!(y1 > y0)) [y0, y1] = [y0 - 1, y0 + 1];
+  [y0, y1] = niceDomain(y0, y1, opts.yMin !== undefined, opts.yMax !== undefined);
   const px = (v: number): number => M.left + ((tx(v) - x0) / (x1 - x0)) * (w - M.left - M.right);
   const py = (v: number): number => h - M.bottom - ((v - y0) / (y1 - y0)) * (h - M.top - M.bottom);
   const xTickValues = opts.xLog === true ? niceTicks(x0, x1).filter(Number.isInteger).map((e) => 10 ** e) : niceTicks(x0, x1);
@@ -145,8 +161,8 @@ export function lineChartSvg(series: readonly LineSeries[], opts: ChartOptions):
     const dots = pts.map(([x, y]) => `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`).join('');
     return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash}/>${dots}`;
   });
-  const legend = legendBlock(series.map((s, i) => ({ label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]!, dashed: s.dashed ?? false })), w);
-  return frame(opts, w, h, axes(w, h, xTicks, yTicks) + '\n' + lines.join('\n'), legend);
+  const legend = legendBlock(M, series.map((s, i) => ({ label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]!, dashed: s.dashed ?? false })), w);
+  return frame(M, opts, w, h, axes(M, w, h, xTicks, yTicks) + '\n' + lines.join('\n'), legend);
 }
 
 /**
@@ -178,12 +194,14 @@ export interface BarChartData {
  * ```
  */
 export function barChartSvg(data: BarChartData, opts: ChartOptions): string {
-  const w = opts.width ?? 640;
+  const M = marginsFor(data.series.map((s) => s.label));
+  const w = opts.width ?? Math.max(640, M.left + M.right + 360);
   const h = opts.height ?? 400;
   const all = data.series.flatMap((s) => s.values as number[]).filter(Number.isFinite);
-  const y0 = opts.yMin ?? Math.min(0, ...all);
+  let y0 = opts.yMin ?? Math.min(0, ...all);
   let y1 = opts.yMax ?? Math.max(0, ...all);
   if (!(y1 > y0)) y1 = y0 + 1;
+  [y0, y1] = niceDomain(y0, y1, opts.yMin !== undefined, opts.yMax !== undefined);
   const plotW = w - M.left - M.right;
   const groupW = plotW / Math.max(1, data.categories.length);
   const barW = (groupW * 0.8) / Math.max(1, data.series.length);
@@ -201,6 +219,6 @@ export function barChartSvg(data: BarChartData, opts: ChartOptions): string {
       bars.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW * 0.95).toFixed(1)}" height="${height.toFixed(1)}" fill="${color}"><title>${esc(`${s.label} · ${data.categories[ci]}: ${fmt(v)}`)}</title></rect>`);
     });
   });
-  const legend = legendBlock(data.series.map((s, i) => ({ label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]! })), w);
-  return frame(opts, w, h, axes(w, h, xTicks, yTicks) + '\n' + bars.join('\n'), legend);
+  const legend = legendBlock(M, data.series.map((s, i) => ({ label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]! })), w);
+  return frame(M, opts, w, h, axes(M, w, h, xTicks, yTicks) + '\n' + bars.join('\n'), legend);
 }

@@ -16,9 +16,11 @@ describe('SVG charts', () => {
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg.match(/<circle /g)).toHaveLength(6);
     expect(svg).toContain('stroke-dasharray="6 4"');
-    // The highest point (y = 4) sits at the top of the plot area (y = 40), the lowest (0.5) at the bottom (300 - 52).
+    // The y axis is widened to round ticks, [0, 4]: the highest point (y = 4) sits at the top of
+    // the plot area (pixel 40) and y = 0.5 at 1/8 of the 208-pixel height above the bottom (248 - 26).
     expect(svg).toContain('cy="40.0"');
-    expect(svg).toContain('cy="248.0"');
+    expect(svg).toContain('cy="222.0"');
+    expect(svg).toContain('>0</text>');
   });
 
   it('skips non-finite points and supports a log x axis', () => {
@@ -34,5 +36,8 @@ describe('SVG charts', () => {
     );
     expect(svg.match(/<rect x=/g)).toHaveLength(3);
     expect(svg).toContain('<title>before · Male: 0.3</title>');
+    // A long legend label widens the chart instead of being cut off.
+    const long = barChartSvg({ categories: ['a'], series: [{ label: 'x'.repeat(40), values: [1] }] }, { title: 't' });
+    expect(Number(/width="(\d+)"/.exec(long)![1])).toBeGreaterThan(640);
   });
 });
