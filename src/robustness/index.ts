@@ -13,7 +13,8 @@ export type { TrainingStepResult } from './training.js';
 export { adversarialTrainingStep, type AdversarialTrainingStepOptions } from './adversarialTrainingStep.js';
 export { tradesAttack, tradesLoss, type TradesAttackOptions, type TradesLossOptions } from './trades.js';
 export { tradesTrainingStep, type TradesTrainingStepOptions } from './tradesTrainingStep.js';
-export {
-  fitAdversarially, type FitAdversariallyOptions, type FitAdversariallyCallbacks, type AdversarialLogs,
-  type AdversarialHistory, type TrainingAttackOptions, type AdversarialTrainingMethod,
-} from './fitAdversarially.js';
+export { fitAdversarially } from './fitAdversarially.js';
+export type {
+  FitAdversariallyOptions, FitAdversariallyCallbacks, AdversarialLogs, AdversarialHistory, TrainingAttackOptions,
+  AdversarialTrainingMethod,
+} from './fitAdversariallyTypes.js';

@@ -46,6 +46,34 @@ export async function countCorrect(forward: (x: Tensor) => Tensor, x: Tensor, la
 }
 
 /**
+ * Correct predictions after `attack` (or on the clean inputs when `attack` is undefined), attacked
+ * `batchSize` examples at a time (internal).
+ */
+export async function countRobust(
+  fn: string, model: ModelLike, forward: (x: Tensor) => Tensor, x: Tensor, labels: Tensor1D, attack: Attack | undefined, batchSize: number,
+): Promise<number> {
+  const n = x.shape[0] as number;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const xb = slice(x, start, size);
+    const yb = slice(labels, start, size);
+    try {
+      const xAdv = attack === undefined ? xb : await attack(model, xb, yb);
+      if (!isTensor(xAdv) || xAdv.shape.join() !== xb.shape.join()) {
+        invalid(fn, 'attack', xAdv, `a function resolving to a tensor of shape [${xb.shape.join(', ')}]`);
+      }
+      correct += await countCorrect(forward, xAdv, yb);
+      if (xAdv !== xb) xAdv.dispose();
+    } finally {
+      xb.dispose();
+      yb.dispose();
+    }
+  }
+  return correct;
+}
+
+/**
  * Robust accuracy: the fraction of examples the model still classifies correctly after `attack`
  * perturbs them, attacked `batchSize` examples at a time.
  *
@@ -68,25 +96,7 @@ export async function robustAccuracy(model: ModelLike, x: Tensor, y: LabelsLike,
   if (typeof attack !== 'function') invalid(fn, 'attack', attack, 'a function (model, x, y) => Promise<adversarial x>');
   const { forward, labels } = evaluationInputs(fn, model, x, y);
   try {
-    const n = x.shape[0] as number;
-    let correct = 0;
-    for (let start = 0; start < n; start += batchSize) {
-      const size = Math.min(batchSize, n - start);
-      const xb = slice(x, start, size);
-      const yb = slice(labels, start, size);
-      try {
-        const xAdv = await attack(model, xb, yb);
-        if (!isTensor(xAdv) || xAdv.shape.join() !== xb.shape.join()) {
-          invalid(fn, 'attack', xAdv, `a function resolving to a tensor of shape [${xb.shape.join(', ')}]`);
-        }
-        correct += await countCorrect(forward, xAdv, yb);
-        if (xAdv !== xb) xAdv.dispose();
-      } finally {
-        xb.dispose();
-        yb.dispose();
-      }
-    }
-    return correct / n;
+    return (await countRobust(fn, model, forward, x, labels, attack, batchSize)) / (x.shape[0] as number);
   } finally {
     labels.dispose();
   }

@@ -1,8 +1,8 @@
 import type { LabelsLike } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
-import { slice, type Tensor } from '../core/tf.js';
+import type { Tensor } from '../core/tf.js';
 import { invalid, nonNegativeNumber, optionsObject, positiveInteger } from '../core/validate.js';
-import { countCorrect, evaluationInputs } from './robustAccuracy.js';
+import { countRobust, evaluationInputs } from './robustAccuracy.js';
 import type { Attack } from './types.js';
 
 /**
@@ -76,20 +76,7 @@ export async function robustAccuracyCurve(model: ModelLike, x: Tensor, y: Labels
   try {
     for (const [index, epsilon] of epsilons.entries()) {
       const attack = epsilon > 0 ? opts.attack(epsilon) : undefined;
-      let correct = 0;
-      for (let start = 0; start < n; start += batchSize) {
-        const size = Math.min(batchSize, n - start);
-        const xb = slice(x, start, size);
-        const yb = slice(labels, start, size);
-        try {
-          const xAdv = attack === undefined ? xb : await attack(model, xb, yb);
-          correct += await countCorrect(forward, xAdv, yb);
-          if (xAdv !== xb) xAdv.dispose();
-        } finally {
-          xb.dispose();
-          yb.dispose();
-        }
-      }
+      const correct = await countRobust(fn, model, forward, x, labels, attack, batchSize);
       accuracies.push(correct / n);
       await opts.onPoint?.({ epsilon, accuracy: correct / n, index });
     }

@@ -1,0 +1,139 @@
+import type { Rng } from '../core/rng.js';
+import type { Optimizer, Variable } from '../core/tf.js';
+import type { PgdNorm } from './pgd.js';
+import type { ModelOutput, PerExampleLoss } from './types.js';
+
+/**
+ * Per-batch and per-epoch numbers handed to {@link FitAdversariallyCallbacks}.
+ *
+ * @example
+ * ```ts
+ * import type { AdversarialLogs } from 'responsible-tfjs/robustness';
+ * const logs: AdversarialLogs = { loss: 0.52, adversarialAccuracy: 0.81 };
+ * ```
+ */
+export interface AdversarialLogs {
+  /** Mean minimised loss (over the batch, or over the epoch's batches). */
+  readonly loss: number;
+  /** Accuracy on the adversarial training examples (batch, or epoch mean). */
+  readonly adversarialAccuracy: number;
+}
+
+/**
+ * Callbacks in the style of tfjs's `CustomCallbackArgs`; each may be async. Set
+ * `model.stopTraining = true` in one to stop after the current batch.
+ *
+ * @example
+ * ```ts
+ * import type { FitAdversariallyCallbacks } from 'responsible-tfjs/robustness';
+ * const callbacks: FitAdversariallyCallbacks = {
+ *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss, logs.adversarialAccuracy),
+ * };
+ * ```
+ */
+export interface FitAdversariallyCallbacks {
+  /** Before the first epoch. */
+  readonly onTrainBegin?: () => void | Promise<void>;
+  /** After the last epoch, with the last epoch's logs (undefined if no epoch ran). */
+  readonly onTrainEnd?: (logs: AdversarialLogs | undefined) => void | Promise<void>;
+  /** Before each epoch. */
+  readonly onEpochBegin?: (epoch: number) => void | Promise<void>;
+  /** After each epoch, with means over its batches. */
+  readonly onEpochEnd?: (epoch: number, logs: AdversarialLogs) => void | Promise<void>;
+  /** After each batch; `batch` counts from 0 within the epoch. */
+  readonly onBatchEnd?: (batch: number, logs: AdversarialLogs) => void | Promise<void>;
+}
+
+/**
+ * The attack that crafts the training examples. Distances are in input units.
+ *
+ * @example
+ * ```ts
+ * import type { TrainingAttackOptions } from 'responsible-tfjs/robustness';
+ * const attack: TrainingAttackOptions = { epsilon: 0.1, stepSize: 0.025, steps: 7 };
+ * ```
+ */
+export interface TrainingAttackOptions {
+  /** Radius of the perturbation ball (>= 0). */
+  readonly epsilon: number;
+  /** Step size (> 0). */
+  readonly stepSize: number;
+  /** Steps per attack (an integer >= 1). */
+  readonly steps: number;
+  /** Ball norm for `method: 'pgd'` (TRADES is L-inf only). Default `'linf'`. */
+  readonly norm?: PgdNorm;
+  /** Random start for `method: 'pgd'`. Default true. */
+  readonly randomStart?: boolean;
+  /** Smallest valid input value. Default 0. */
+  readonly clipMin?: number;
+  /** Largest valid input value. Default 1. */
+  readonly clipMax?: number;
+}
+
+/**
+ * Adversarial training method: `'pgd'` (Madry et al. 2018) or `'trades'` (Zhang et al. 2019).
+ *
+ * @example
+ * ```ts
+ * import type { AdversarialTrainingMethod } from 'responsible-tfjs/robustness';
+ * const method: AdversarialTrainingMethod = 'trades';
+ * ```
+ */
+export type AdversarialTrainingMethod = 'pgd' | 'trades';
+
+/**
+ * Options of {@link fitAdversarially}.
+ *
+ * @example
+ * ```ts
+ * import { seededRng } from 'responsible-tfjs';
+ * import type { FitAdversariallyOptions } from 'responsible-tfjs/robustness';
+ * const options: FitAdversariallyOptions = {
+ *   epochs: 10, batchSize: 64, method: 'pgd', attack: { epsilon: 0.1, stepSize: 0.025, steps: 7 }, rng: seededRng(0),
+ * };
+ * ```
+ */
+export interface FitAdversariallyOptions {
+  /** Passes over the data (an integer >= 1). */
+  readonly epochs: number;
+  /** Examples per step. Default 32. */
+  readonly batchSize?: number;
+  /** Training method. Default `'pgd'`. */
+  readonly method?: AdversarialTrainingMethod;
+  /** The attack crafting the training examples. */
+  readonly attack: TrainingAttackOptions;
+  /** TRADES trade-off weight. Default 6. */
+  readonly beta?: number;
+  /** PGD training: weight of the clean loss in [0, 1]. Default 0. */
+  readonly cleanWeight?: number;
+  /** Optimizer. Default: the model's compiled optimizer, else `tf.train.adam(1e-3)` (disposed at the end). */
+  readonly optimizer?: Optimizer;
+  /** Shuffle the examples every epoch. Default true. */
+  readonly shuffle?: boolean;
+  /** Source of shuffling and random starts. Default `Math.random`. */
+  readonly rng?: Rng;
+  /** Whether the model returns logits (default) or probabilities. */
+  readonly modelOutput?: ModelOutput;
+  /** PGD training: per-example loss (default softmax cross-entropy). */
+  readonly loss?: PerExampleLoss;
+  /** Variables to update (default: the LayersModel's trainable weights). */
+  readonly variables?: readonly Variable[];
+  /** Progress callbacks. */
+  readonly callbacks?: FitAdversariallyCallbacks;
+}
+
+/**
+ * What {@link fitAdversarially} returns, shaped like tfjs's `History`.
+ *
+ * @example
+ * ```ts
+ * import type { AdversarialHistory } from 'responsible-tfjs/robustness';
+ * const h: AdversarialHistory = { epoch: [0], history: { loss: [0.9], adversarialAccuracy: [0.6] } };
+ * ```
+ */
+export interface AdversarialHistory {
+  /** Epoch indices that ran. */
+  readonly epoch: number[];
+  /** Per-epoch means. */
+  readonly history: { readonly loss: number[]; readonly adversarialAccuracy: number[] };
+}
