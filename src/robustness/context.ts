@@ -5,7 +5,7 @@
 import { assertGradientsAvailable } from '../core/gradients.js';
 import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
-import { argMax, grad, max, mean, min, neg, slice, tidy, type Tensor, type Tensor2D } from '../core/tf.js';
+import { argMax, grad, max, mean, min, neg, slice, stack, tidy, type Tensor, type Tensor2D } from '../core/tf.js';
 import { booleanValue, finiteNumber, invalid, oneOf, optionsObject } from '../core/validate.js';
 import { probabilityCrossEntropy, softmaxCrossEntropy } from './softmaxCrossEntropy.js';
 import type { AttackCommonOptions, PerExampleLoss } from './types.js';
@@ -49,13 +49,11 @@ export async function checkInputs(fn: string, x: unknown, clipMin: number, clipM
   if (!isTensor(x)) invalid(fn, 'x', x, 'a tf.Tensor of inputs with the batch as first dimension');
   if (x.rank < 2 || x.shape[0] === 0) invalid(fn, 'x', x, 'a non-empty batch of rank >= 2 ([batch, ...features])');
   if (x.dtype !== 'float32') invalid(fn, 'x', x, 'a float32 tensor');
-  const lo = min(x);
-  const hi = max(x);
-  const [loV, hiV] = await Promise.all([lo.data(), hi.data()]);
-  lo.dispose();
-  hi.dispose();
-  const xMin = loV[0] as number;
-  const xMax = hiV[0] as number;
+  const range = tidy(() => stack([min(x), max(x)]));
+  const values = await range.data();
+  range.dispose();
+  const xMin = values[0] as number;
+  const xMax = values[1] as number;
   if (!(xMin >= clipMin && xMax <= clipMax)) {
     invalid(fn, 'x', `values in [${xMin}, ${xMax}]`, `inputs inside [clipMin, clipMax] = [${clipMin}, ${clipMax}]`,
       'Scale the inputs into the model\'s input range, or set clipMin/clipMax to that range');
