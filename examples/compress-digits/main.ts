@@ -9,28 +9,22 @@
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { barChartSvg, lineChartSvg, seededRng, shuffledIndices } from 'responsible-tfjs';
+import { barChartSvg, lineChartSvg, seededRng } from 'responsible-tfjs';
 import {
   compressionReport, encodeQuantizedWeights, polynomialDecay, pruneByMagnitude, pruningCallback, quantizeModel,
   type CompressionReport, type QuantizedModelWeights,
 } from 'responsible-tfjs/compression';
 import { setupBackend } from '../shared/backend.js';
-import { loadDigits } from '../shared/data.js';
+import { loadDigits, shuffleDigits } from '../shared/data.js';
 import { textTable, writeOutput } from '../shared/output.js';
 
 const backend = await setupBackend();
 const started = performance.now();
 const { train, test } = loadDigits();
 const rng = seededRng(2024);
-const order = shuffledIndices(train.n, rng);
-const xTrainData = new Float32Array(train.n * 64);
-const yTrainData = new Int32Array(train.n);
-order.forEach((src, i) => {
-  xTrainData.set(train.x.subarray(src * 64, src * 64 + 64), i * 64);
-  yTrainData[i] = train.y[src]!;
-});
-const xTrain = tf.tensor2d(xTrainData, [train.n, 64]);
-const yTrain = tf.oneHot(tf.tensor1d(yTrainData, 'int32'), 10);
+const shuffled = shuffleDigits(train, rng);
+const xTrain = tf.tensor2d(shuffled.x, [train.n, 64]);
+const yTrain = tf.oneHot(tf.tensor1d(shuffled.y, 'int32'), 10);
 const xTest = tf.tensor2d(test.x, [test.n, 64]);
 
 const BATCH = 32;

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { barChartSvg, lineChartSvg, seededRng, shuffledIndices } from 'responsible-tfjs';
+import { barChartSvg, lineChartSvg, seededRng } from 'responsible-tfjs';
 import {
   compressionReport, encodeQuantizedWeights, polynomialDecay, pruningCallback, quantizeModel,
 } from 'responsible-tfjs/compression';
@@ -26,7 +26,7 @@ import {
 import { RdpAccountant, PldAccountant, fitPrivately } from 'responsible-tfjs/privacy';
 import { fitAdversarially, pgd, robustAccuracyCurve } from 'responsible-tfjs/robustness';
 import { setupBackend } from '../shared/backend.js';
-import { loadAdult, loadDigits } from '../shared/data.js';
+import { loadAdult, loadDigits, shuffleDigits } from '../shared/data.js';
 import { textTable, writeOutput } from '../shared/output.js';
 import { renderReport, type ReportSection } from './report.js';
 
@@ -157,13 +157,7 @@ tf.dispose([xa, xaTest, femaleTrain]);
 
 // ---------------------------------------------------------------- Part B: Digits
 const { train, test } = loadDigits();
-const order = shuffledIndices(train.n, seededRng('demo-digits-order'));
-const xRows = new Float32Array(train.n * 64);
-const yTrain = new Int32Array(train.n);
-order.forEach((src, dst) => {
-  xRows.set(train.x.subarray(src * 64, src * 64 + 64), dst * 64);
-  yTrain[dst] = train.y[src]!;
-});
+const { x: xRows, y: yTrain } = shuffleDigits(train, seededRng('demo-digits-order'));
 const xd = tf.tensor2d(xRows, [train.n, 64]);
 const xdTest = tf.tensor2d(test.x, [test.n, 64]);
 const ydOneHot = tf.oneHot(tf.tensor1d(yTrain, 'int32'), 10);

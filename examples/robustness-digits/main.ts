@@ -7,10 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { lineChartSvg, seededRng, shuffledIndices } from 'responsible-tfjs';
+import { lineChartSvg, seededRng } from 'responsible-tfjs';
 import { fitAdversarially, pgd, robustAccuracyCurve } from 'responsible-tfjs/robustness';
 import { setupBackend } from '../shared/backend.js';
-import { loadDigits } from '../shared/data.js';
+import { loadDigits, shuffleDigits } from '../shared/data.js';
 import { textTable, writeOutput } from '../shared/output.js';
 
 const backend = await setupBackend();
@@ -19,13 +19,7 @@ const seconds = (): string => ((performance.now() - started) / 1000).toFixed(1);
 const { train, test } = loadDigits();
 
 // Shuffle the training rows once with a seeded generator so every run sees the same order.
-const order = shuffledIndices(train.n, seededRng('digits-order'));
-const xTrainRows = new Float32Array(train.n * 64);
-const yTrain = new Int32Array(train.n);
-order.forEach((src, dst) => {
-  xTrainRows.set(train.x.subarray(src * 64, src * 64 + 64), dst * 64);
-  yTrain[dst] = train.y[src]!;
-});
+const { x: xTrainRows, y: yTrain } = shuffleDigits(train, seededRng('digits-order'));
 const xTrain = tf.tensor2d(xTrainRows, [train.n, 64]);
 const xTest = tf.tensor2d(test.x, [test.n, 64]);
 

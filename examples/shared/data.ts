@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { shuffledIndices, type Rng } from 'responsible-tfjs';
 
 const dataDir = fileURLToPath(new URL('../data/', import.meta.url));
 
@@ -34,6 +35,18 @@ export function loadDigits(): { train: DigitsSplit; test: DigitsSplit } {
     return { x, y, n };
   };
   return { train: split(0, 1347), test: split(1347, rows.length) };
+}
+
+/** The rows of a digits split in a random order drawn from `rng` (seed it for reproducible runs). */
+export function shuffleDigits(split: DigitsSplit, rng: Rng): DigitsSplit {
+  const order = shuffledIndices(split.n, rng);
+  const x = new Float32Array(split.n * 64);
+  const y = new Int32Array(split.n);
+  order.forEach((src, dst) => {
+    x.set(split.x.subarray(src * 64, src * 64 + 64), dst * 64);
+    y[dst] = split.y[src]!;
+  });
+  return { x, y, n: split.n };
 }
 
 /** One row of UCI Adult as shipped (numbers cast, strings kept). */
