@@ -69,7 +69,7 @@ export function capture(plan: ModelPlan, x: Tensor, labels: Tensor2D, training: 
           inputs[i] = keep(clone(input));
         },
       });
-      const perExample = crossEntropy(labels, outputs, plan.finalSoftmax);
+      const perExample = crossEntropy(labels, outputs, true);
       losses = keep(clone(perExample));
       correct = keep(equal(argMax(outputs, 1), argMax(labels, 1))) as Tensor1D;
       return sum(perExample);

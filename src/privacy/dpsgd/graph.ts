@@ -72,8 +72,12 @@ export function planModel(model: ContainerLike): { sites: Site[]; unsupported: U
 function endsWithSoftmax(layer: LayerLike): boolean {
   const className = layer.getClassName();
   if (className === 'Softmax') {
-    const axis = layer.getConfig().axis;
-    return axis === undefined || axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1);
+    // tfjs-layers' Softmax defaults to axis 1, which is the class axis of a rank-2 output.
+    const raw = layer.getConfig().axis;
+    const axis = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
+    const shape = (layer as unknown as { outputShape?: readonly unknown[] }).outputShape;
+    const last = Array.isArray(shape) && !Array.isArray(shape[0]) ? shape.length - 1 : undefined;
+    return axis === undefined || axis === -1 || (last !== undefined && axis === last);
   }
   return layer.activation?.getClassName() === 'softmax';
 }

@@ -1,9 +1,10 @@
 /**
  * im2col for NHWC convolutions (internal): every receptive field as one row, built from
- * `kh * kw` strided slices of the padded input. Slices, pads and concatenations run (and
+ * `kh * kw` slices of the padded input (strides by pad-reshape-slice: tfjs has no gradient for
+ * `stridedSlice`). Slices, pads and concatenations run (and
  * differentiate) on every backend, unlike `Conv2DBackpropFilter`, which the wasm backend lacks.
  */
-import { concat, pad, slice, stridedSlice, type Tensor4D } from '../../core/tf.js';
+import { concat, pad, reshape, slice, type Tensor4D } from '../../core/tf.js';
 
 /** Geometry of a 2-D convolution. */
 export interface ConvGeometry {
@@ -43,12 +44,17 @@ export function extractPatches(x: Tensor4D, geometry: ConvGeometry): Tensor4D {
     for (let j = 0; j < kw; j++) {
       const begin = [0, i * dh, j * dw, 0];
       const size = [batch, (rows.out - 1) * sh + 1, (cols.out - 1) * sw + 1, channels];
-      pieces.push(
-        sh === 1 && sw === 1
-          ? slice(padded, begin, size)
-          : (stridedSlice(padded, begin, begin.map((b, k) => b + (size[k] as number)), [1, sh, sw, 1]) as Tensor4D),
-      );
+      const window = slice(padded, begin, size);
+      pieces.push(sh === 1 && sw === 1 ? window : subsample(window, sh, sw, rows.out, cols.out));
     }
   }
   return pieces.length === 1 ? (pieces[0] as Tensor4D) : concat(pieces, 3);
+}
+
+/** Every `sh`-th row and `sw`-th column of `t` `[B, (rows-1)*sh+1, (cols-1)*sw+1, C]`, differentiably. */
+function subsample(t: Tensor4D, sh: number, sw: number, rows: number, cols: number): Tensor4D {
+  const [batch, height, width, channels] = t.shape;
+  const full = pad(t, [[0, 0], [0, rows * sh - height], [0, cols * sw - width], [0, 0]]);
+  const grid = reshape(full, [batch, rows, sh, cols, sw, channels]);
+  return reshape(slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, cols, 1, channels]), [batch, rows, cols, channels]);
 }

@@ -30,9 +30,9 @@ export const conv2dRule: LayerRule = {
   check(layer) {
     const g = convGeometry(layer);
     if (typeof g === 'string') return g;
-    if ((g.strides[0] > 1 || g.strides[1] > 1) && (g.dilation[0] > 1 || g.dilation[1] > 1)) {
-      return 'strides > 1 together with dilationRate > 1 is not supported by tfjs';
-    }
+    // tfjs cannot differentiate dilated convolutions, so their per-example gradients could not be
+    // checked against its autodiff (checkPerExampleGradients): refuse rather than trust unverified math.
+    if (g.dilation[0] > 1 || g.dilation[1] > 1) return 'dilationRate > 1 is not supported (use dilationRate 1)';
     return undefined;
   },
   weights(layer) {
