@@ -69,7 +69,7 @@ describeBackends('DP-SGD', () => {
   it('adds Gaussian noise of standard deviation noiseMultiplier * maxGradNorm (seeded)', async () => {
     const zeros = tf.zeros([1, 20000]);
     const [noisy] = clipAndNoise([zeros], { maxGradNorm: 2, noiseMultiplier: 1.5, expectedBatchSize: 1, rng: seededRng('noise') });
-    const v = await noisy!.data();
+    const v = Array.from(await noisy!.data());
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
     // sd of the sample sd is about 3 / sqrt(2 * 20000) = 0.015; mean's sd is 3 / sqrt(20000) = 0.021.
