@@ -3,13 +3,12 @@ import { PrivacyBudgetExceededError } from '../errors.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { resolveRng, secureRng, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
-import { invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
+import { invalid, numberInRange, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
 import { affordableSteps } from './budget.js';
 import { callbackList, fire, type TrainingCallbacks } from './callbacks.js';
 import type { ClippingMode } from './clipping.js';
 import { checkOptimizer, runPrivateStep, stepSettings } from './dpSgdStep.js';
-import { checkFinite, checkInputs, checkLabels } from './inputs.js';
-import { modelPlan } from './modelPlan.js';
+import { checkFinite, checkLabels, checkTrainingSetup } from './inputs.js';
 import { poissonBatches } from './poissonBatches.js';
 
 /**
@@ -125,12 +124,7 @@ export interface FitPrivatelyResult {
 export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike, options: FitPrivatelyOptions): Promise<FitPrivatelyResult> {
   const fn = 'fitPrivately';
   const o = optionsObject(fn, 'options', options);
-  const plan = modelPlan(fn, model);
-  checkInputs(fn, plan, x);
-  const n = x.shape[0] as number;
-  const epochs = positiveInteger(fn, 'epochs', o.epochs);
-  const batchSize = positiveInteger(fn, 'batchSize', o.batchSize);
-  if (batchSize > n) invalid(fn, 'batchSize', batchSize, `an integer in [1, ${n}] (the number of examples)`);
+  const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
   positiveNumber(fn, 'maxGradNorm', o.maxGradNorm);
   const delta = numberInRange(fn, 'delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
   if (o.noiseMultiplier === undefined && o.targetEpsilon === undefined) {

@@ -1,13 +1,12 @@
 import type { LabelsLike } from '../../core/labels.js';
 import { resolveRng, seededRng, shuffledIndices, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
-import { booleanValue, invalid, optionsObject, positiveInteger } from '../../core/validate.js';
+import { booleanValue, optionsObject } from '../../core/validate.js';
 import { callbackList, fire, type TrainingCallbacks } from './callbacks.js';
 import { capture } from './capture.js';
 import { applyGradients, checkOptimizer } from './dpSgdStep.js';
 import { stopFlag } from './fitPrivately.js';
-import { checkFinite, checkInputs, checkLabels } from './inputs.js';
-import { modelPlan } from './modelPlan.js';
+import { checkFinite, checkLabels, checkTrainingSetup } from './inputs.js';
 import { meanGradients } from './privateGradients.js';
 
 /**
@@ -69,12 +68,7 @@ export interface EngineFitResult {
 export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: LabelsLike, options: EngineFitOptions): Promise<EngineFitResult> {
   const fn = 'fitWithPerExampleEngine';
   const o = optionsObject(fn, 'options', options);
-  const plan = modelPlan(fn, model);
-  checkInputs(fn, plan, x);
-  const n = x.shape[0] as number;
-  const epochs = positiveInteger(fn, 'epochs', o.epochs);
-  const batchSize = positiveInteger(fn, 'batchSize', o.batchSize);
-  if (batchSize > n) invalid(fn, 'batchSize', batchSize, `an integer in [1, ${n}] (the number of examples)`);
+  const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
   const shuffle = booleanValue(fn, 'shuffle', o.shuffle ?? true);
   const optimizer = checkOptimizer(fn, o.optimizer);
   const rng = resolveRng(fn, o.rng, () => seededRng(0));

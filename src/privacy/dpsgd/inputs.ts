@@ -1,6 +1,8 @@
 /** Input checks shared by the DP-SGD entry points (internal). */
 import { isTensor, toOneHot, type LabelsLike } from '../../core/labels.js';
-import { invalid } from '../../core/validate.js';
+import { invalid, positiveInteger } from '../../core/validate.js';
+import type { LayersModel } from '../../core/tf.js';
+import { modelPlan } from './modelPlan.js';
 import type { Tensor, Tensor2D } from '../../core/tf.js';
 import type { ModelPlan } from './modelPlan.js';
 
@@ -28,4 +30,20 @@ export async function checkFinite(fn: string, x: Tensor): Promise<void> {
       invalid(fn, 'x', `${v} in example ${row}`, 'finite values (no NaN or infinity)');
     }
   }
+}
+
+/** The checks every training entry point starts with: the model, `x`, epochs and batch size. */
+export function checkTrainingSetup(
+  fn: string,
+  model: LayersModel,
+  x: Tensor,
+  options: { readonly epochs: number; readonly batchSize: number },
+): { plan: ModelPlan; n: number; epochs: number; batchSize: number } {
+  const plan = modelPlan(fn, model);
+  checkInputs(fn, plan, x);
+  const n = x.shape[0] as number;
+  const epochs = positiveInteger(fn, 'epochs', options.epochs);
+  const batchSize = positiveInteger(fn, 'batchSize', options.batchSize);
+  if (batchSize > n) invalid(fn, 'batchSize', batchSize, `an integer in [1, ${n}] (the number of examples)`);
+  return { plan, n, epochs, batchSize };
 }
