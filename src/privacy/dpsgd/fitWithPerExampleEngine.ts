@@ -61,7 +61,7 @@ export interface EngineFitResult {
  * @example
  * ```ts
  * import { fitWithPerExampleEngine } from 'responsible-tfjs/privacy';
- * await tf.setBackend('wasm');
+ * // On the wasm backend (selected by your application), where tfjs's own fit of a Conv2D fails:
  * const { history } = await fitWithPerExampleEngine(cnn, x, labels, { epochs: 5, batchSize: 32, optimizer: tf.train.adam(1e-3) });
  * ```
  */
