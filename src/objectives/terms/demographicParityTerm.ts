@@ -1,10 +1,6 @@
-import type { Scalar } from '../../core/tf.js';
-import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import { demographicParityPenalty } from '../../fairness/index.js';
-import { checkGroups, groupCount } from './groupChecks.js';
-import { positiveScore } from './outputs.js';
-import { termName } from './termName.js';
+import { groupPenaltyTerm } from './groupPenaltyTerm.js';
 
 /**
  * Options of {@link demographicParityTerm} and {@link equalizedOddsTerm}.
@@ -50,19 +46,7 @@ export interface GroupTermOptions {
  * ```
  */
 export function demographicParityTerm(options?: GroupTermOptions): LossTerm {
-  const fn = 'demographicParityTerm';
-  const o = optionsObject(fn, 'options', options);
-  const name = termName(fn, o.name ?? 'demographicParity');
-  const key = o.groupKey ?? 'groups';
-  const numGroups = groupCount(fn, o.numGroups);
-  const temperature = positiveNumber(fn, 'options.temperature', o.temperature ?? 1);
-  return {
-    name,
-    dataDependence: 'batch',
-    prepare: async (ctx) => {
-      await checkGroups(fn, key, numGroups, ctx);
-      return {};
-    },
-    fn: (ctx): Scalar => demographicParityPenalty({ scores: positiveScore(fn, ctx.outputs, temperature), groups: ctx.extras[key]!, numGroups }),
-  };
+  return groupPenaltyTerm('demographicParityTerm', 'demographicParity', options, ({ scores, groups, numGroups }) =>
+    demographicParityPenalty({ scores, groups, numGroups }),
+  );
 }

@@ -1,11 +1,8 @@
-import type { Scalar } from '../../core/tf.js';
 import { equalizedOddsPenalty } from '../../fairness/index.js';
-import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import type { GroupTermOptions } from './demographicParityTerm.js';
-import { checkGroups, groupCount } from './groupChecks.js';
-import { positiveLabels, positiveScore } from './outputs.js';
-import { termName } from './termName.js';
+import { groupPenaltyTerm } from './groupPenaltyTerm.js';
+import { positiveLabels } from './outputs.js';
 
 /**
  * Fairness term: the soft equalized-odds gap of a binary classifier, the larger of the soft
@@ -22,20 +19,7 @@ import { termName } from './termName.js';
  * ```
  */
 export function equalizedOddsTerm(options?: GroupTermOptions): LossTerm {
-  const fn = 'equalizedOddsTerm';
-  const o = optionsObject(fn, 'options', options);
-  const name = termName(fn, o.name ?? 'equalizedOdds');
-  const key = o.groupKey ?? 'groups';
-  const numGroups = groupCount(fn, o.numGroups);
-  const temperature = positiveNumber(fn, 'options.temperature', o.temperature ?? 1);
-  return {
-    name,
-    dataDependence: 'batch',
-    prepare: async (ctx) => {
-      await checkGroups(fn, key, numGroups, ctx);
-      return {};
-    },
-    fn: (ctx): Scalar =>
-      equalizedOddsPenalty({ scores: positiveScore(fn, ctx.outputs, temperature), labels: positiveLabels(ctx.labels), groups: ctx.extras[key]!, numGroups }),
-  };
+  return groupPenaltyTerm('equalizedOddsTerm', 'equalizedOdds', options, ({ scores, groups, numGroups, ctx }) =>
+    equalizedOddsPenalty({ scores, labels: positiveLabels(ctx.labels), groups, numGroups }),
+  );
 }
