@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_LAYER'
   | 'PRIVACY_BUDGET_EXCEEDED'
   | 'MISSING_GRADIENTS'
-  | 'NOT_CONVERGED';
+  | 'NOT_CONVERGED'
+  | 'ABORTED';
 
 /**
  * Base class of every error thrown by responsible-tfjs. Catch it to handle all of them.
@@ -98,6 +99,40 @@ export class MissingGradientsError extends ResponsibleError {
         `'@tensorflow/tfjs-core' alone registers no gradients.`,
     );
     this.kernels = kernels;
+  }
+}
+
+/**
+ * A long-running function (training, an attack over many batches) was stopped through the
+ * `AbortSignal` passed as its `signal` option. Everything it created has been disposed; work
+ * already applied (weights updated by finished steps, privacy already spent) stays applied.
+ *
+ * @example
+ * ```ts
+ * import { AbortedError } from 'responsible-tfjs';
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 1000);
+ * try {
+ *   await fitPrivately(model, x, y, { ...options, signal: controller.signal });
+ * } catch (e) {
+ *   if (e instanceof AbortedError) console.log('stopped by the user after', e.fn);
+ * }
+ * ```
+ */
+export class AbortedError extends ResponsibleError {
+  /** The function that was stopped. */
+  readonly fn: string;
+  /** The signal's `reason`, as given to `AbortController.abort(reason)`. */
+  readonly reason: unknown;
+  /**
+   * Builds the error and its message.
+   * @param fn - The stopped function.
+   * @param reason - The abort reason, if any.
+   */
+  constructor(fn: string, reason?: unknown) {
+    super('ABORTED', `${fn}: stopped by its AbortSignal${reason === undefined ? '' : ` (${describeValue(reason)})`}`);
+    this.fn = fn;
+    this.reason = reason;
   }
 }
 

@@ -1,4 +1,4 @@
-export { ResponsibleError, InvalidArgumentError, MissingGradientsError, type ErrorCode } from './errors.js';
+export { ResponsibleError, InvalidArgumentError, MissingGradientsError, AbortedError, type ErrorCode } from './errors.js';
 export { seededRng, secureRng, rngFromFunction, tensorSeed, shuffledIndices, type Rng } from './rng.js';
 export { assertGradientsAvailable } from './gradients.js';
 export { toForwardFn, type ModelLike } from './model.js';
