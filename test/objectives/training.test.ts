@@ -99,7 +99,7 @@ describeBackends('trainMultiObjective', () => {
     const loss = ethicalLoss({ model, variables: [W], task: crossEntropyTerm(), terms: [l1Term()], weights: { l1: 0.5 } });
     await loss.setBatch({ x, y });
     const C = 0.7;
-    const grads = privateGradients(lossState('t', loss), { maxGradNorm: C, noiseMultiplier: 0, expectedBatchSize: 4, rng: seededRng(0) });
+    const { gradients: grads } = await privateGradients(lossState('t', loss), { maxGradNorm: C, noiseMultiplier: 0, expectedBatchSize: 4, rng: seededRng(0) });
     // Manual: per-example CE gradients, clipped, summed, / 4, + 0.5 * sign(W).
     const expected = tf.tidy(() => {
       let acc = tf.zeros([2, 2]);
@@ -116,7 +116,7 @@ describeBackends('trainMultiObjective', () => {
     const want = Array.from(await expected.data());
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
     // With noise: the noise has the calibrated scale (sigma * C / expected batch).
-    const noisy = privateGradients(lossState('t', loss), { maxGradNorm: C, noiseMultiplier: 50, expectedBatchSize: 4, rng: seededRng(1) });
+    const { gradients: noisy } = await privateGradients(lossState('t', loss), { maxGradNorm: C, noiseMultiplier: 50, expectedBatchSize: 4, rng: seededRng(1) });
     const diff = Array.from(await noisy[W.name]!.data()).map((v, i) => v - want[i]!);
     const rms = Math.sqrt(diff.reduce((s, v) => s + v * v, 0) / diff.length);
     expect(rms).toBeGreaterThan(50 * C / 4 / 4);
@@ -132,8 +132,8 @@ describeBackends('trainMultiObjective', () => {
     await loss.setBatch({ x, y: [0, 1, 2, 2, 1, 0] });
     const state = lossState('t', loss);
     const settings = { maxGradNorm: 0.3, noiseMultiplier: 0, expectedBatchSize: 5, rng: seededRng(0) };
-    const fast = privateGradients(state, settings);
-    const slow = privateGradients(state, { ...settings, vectorized: false });
+    const { gradients: fast } = await privateGradients(state, settings);
+    const { gradients: slow } = await privateGradients(state, { ...settings, vectorized: false });
     expect(Object.keys(fast)).toEqual(Object.keys(slow));
     for (const k of Object.keys(fast)) {
       const a = Array.from(await fast[k]!.data()), b = Array.from(await slow[k]!.data());

@@ -1,10 +1,10 @@
 import type { Rng } from '../../core/rng.js';
-import {
-  add, clone, dispose, div, minimum, mul, scalar, sqrt, addN, sum, square, tensor, tidy, variableGrads, zerosLike,
-  type NamedTensorMap, type Scalar, type Tensor,
-} from '../../core/tf.js';
-import { clipAndNoise, perExampleGradients, UnsupportedLayerError } from '../../privacy/index.js';
+import { add, dispose, stack, tidy, variableGrads, zeros, type NamedTensorMap, type Scalar, type Tensor, type Tensor2D } from '../../core/tf.js';
 import type { LayersModel } from '../../core/tf.js';
+import { aggregatePerExample } from '../../privacy/dpsgd/aggregatePerExample.js';
+import { privateBatchGradients } from '../../privacy/dpsgd/dpSgdStep.js';
+import { modelPlan } from '../../privacy/dpsgd/modelPlan.js';
+import { noisyAverage, type AggregatedGradients, type PrivateSettings } from '../../privacy/dpsgd/privateGradients.js';
 import { connectAll, type LossState } from '../lossState.js';
 import { crossEntropyTerms } from '../terms/crossEntropyTerm.js';
 
@@ -19,16 +19,11 @@ export interface PrivateGradientSettings {
   readonly vectorized?: boolean;
 }
 
-/** N(0, sigma^2) samples in float32 by Box–Muller over the rng's 53-bit uniforms. */
-function gaussian(rng: Rng, sigma: number, size: number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - rng.next()));
-    const theta = 2 * Math.PI * rng.next();
-    out[i] = sigma * r * Math.cos(theta);
-    if (i + 1 < size) out[i + 1] = sigma * r * Math.sin(theta);
-  }
-  return out;
+/** Noisy gradients by variable name (caller owns) and the clipping counts of the batch. */
+export interface PrivateObjectiveGradients {
+  readonly gradients: NamedTensorMap;
+  readonly clippedCount: number;
+  readonly zeroedCount: number;
 }
 
 /**
@@ -48,44 +43,36 @@ function vectorizable(state: LossState, exampleIdx: readonly number[]): boolean 
 }
 
 /**
- * The DP-SGD gradient of the bound batch (internal): for each example, the gradient of its
- * weighted per-example objective (terms with data dependence `'example'`) clipped to
- * `maxGradNorm` in L2 over all variables; their sum plus `N(0, (noiseMultiplier * maxGradNorm)^2)`
- * per coordinate, divided by the expected batch size; plus the exact gradient of the
- * parameter-only terms (`'none'`), which reads no data. When the per-example part is the plain
- * cross-entropy of a LayersModel, the privacy module's vectorized engine ({@link perExampleGradients},
- * {@link clipAndNoise}) does it in one pass; otherwise examples are processed one at a time (the
- * generic path for any per-example term, adversarial and double-backprop ones included).
- * @returns Gradients by variable name, owned by the caller.
+ * The DP-SGD gradient of the bound batch (internal), through the privacy module's one private
+ * aggregation (the same clipping rule, zeroing of non-finite examples and noise as `fitPrivately`):
+ * for each example, the gradient of its weighted per-example objective (terms with data
+ * dependence `'example'`) clipped to `maxGradNorm` in L2 over all variables; their sum plus
+ * `N(0, (noiseMultiplier * maxGradNorm)^2)` per coordinate, divided by the expected batch size;
+ * plus the exact gradient of the parameter-only terms (`'none'`), which reads no data. The plain
+ * cross-entropy of a LayersModel goes through the vectorized engine; other per-example objectives
+ * are differentiated one example at a time and then aggregated by the same rule. The model must
+ * have passed the engine's model check (trainMultiObjective does it before training).
+ * @returns Gradients by variable name, owned by the caller, and the clipping counts.
  */
-export function privateGradients(state: LossState, s: PrivateGradientSettings): NamedTensorMap {
+export async function privateGradients(state: LossState, s: PrivateGradientSettings): Promise<PrivateObjectiveGradients> {
   const vars = state.variables;
   const exampleIdx = state.objectives.flatMap((t, i) => (t.dataDependence === 'example' && (state.weights[i] as number) !== 0 ? [i] : []));
   const noneIdx = state.objectives.flatMap((t, i) => (t.dataDependence === 'none' && (state.weights[i] as number) !== 0 ? [i] : []));
   const batch = state.batch;
-  const n = batch === undefined ? 0 : (batch.x.shape[0] as number);
-  const engine = s.vectorized !== false && n > 0 && vectorizable(state, exampleIdx) ? engineGradients(state, s) : undefined;
-  let acc: NamedTensorMap = {};
+  const n = batch === undefined || exampleIdx.length === 0 ? 0 : (batch.x.shape[0] as number);
+  const settings: PrivateSettings = { ...s, clipping: 'flat' };
+  let aggregated: AggregatedGradients;
+  if (n === 0) {
+    aggregated = { gradients: tidy(() => noisyAverage(vars.map((v) => zeros(v.shape)), vars.map((v) => v.shape), settings)), clippedCount: 0, zeroedCount: 0 };
+  } else if (s.vectorized !== false && vectorizable(state, exampleIdx)) {
+    const plan = modelPlan(state.fn, state.model as LayersModel);
+    const r = await privateBatchGradients(plan, batch!.x, batch!.labels as Tensor2D, settings, true);
+    aggregated = r;
+  } else {
+    aggregated = await exampleByExample(state, exampleIdx, n, settings);
+  }
   let parameterOnly: NamedTensorMap | undefined;
   try {
-    if (engine === undefined) {
-      for (const v of vars) acc[v.name] = zerosLike(v);
-      for (let row = 0; row < (exampleIdx.length > 0 ? n : 0); row++) {
-        const { value, grads } = variableGrads(
-          () => tidy(() => connectAll(state.combine(state.values(state.context({ start: row, size: 1 }), exampleIdx), exampleIdx), vars)),
-          vars,
-        );
-        const next = tidy(() => {
-          const norm = sqrt(addN(vars.map((v) => sum(square(grads[v.name]!)))));
-          const factor = minimum(scalar(1), div(scalar(s.maxGradNorm), add(norm, scalar(1e-12))));
-          const out: NamedTensorMap = {};
-          for (const v of vars) out[v.name] = add(acc[v.name]!, mul(grads[v.name]!, factor));
-          return out;
-        });
-        dispose([value, ...Object.values(grads), ...Object.values(acc)]);
-        acc = next;
-      }
-    }
     if (noneIdx.length > 0) {
       const { value, grads } = variableGrads(
         () => tidy(() => connectAll(state.combine(state.values(state.parameterContext(), noneIdx), noneIdx) as Scalar, vars)),
@@ -94,41 +81,40 @@ export function privateGradients(state: LossState, s: PrivateGradientSettings): 
       value.dispose();
       parameterOnly = grads;
     }
-    const sigma = s.noiseMultiplier * s.maxGradNorm;
-    return tidy(() => {
-      const out: NamedTensorMap = {};
-      for (const v of vars) {
-        let g: Tensor = engine !== undefined
-          ? engine[v.name]!
-          : div(add(acc[v.name]!, tensor(gaussian(s.rng, sigma, v.size), v.shape, 'float32')), scalar(s.expectedBatchSize));
-        if (parameterOnly !== undefined) g = add(g, parameterOnly[v.name]!);
-        out[v.name] = engine !== undefined && parameterOnly === undefined ? clone(g) : g;
-      }
-      return out;
+    const gradients: NamedTensorMap = {};
+    vars.forEach((v, i) => {
+      const g = aggregated.gradients[i]!;
+      gradients[v.name] = parameterOnly === undefined ? g : tidy(() => add(g, parameterOnly![v.name]!));
     });
+    if (parameterOnly !== undefined) dispose(aggregated.gradients);
+    return { gradients, clippedCount: aggregated.clippedCount, zeroedCount: aggregated.zeroedCount };
+  } catch (e) {
+    dispose(aggregated.gradients);
+    throw e;
   } finally {
-    dispose(Object.values(acc));
     if (parameterOnly !== undefined) dispose(Object.values(parameterOnly));
-    if (engine !== undefined) dispose(Object.values(engine));
   }
 }
 
-/** Noisy averaged gradients from the privacy module's vectorized engine, or undefined for an unsupported layer. */
-function engineGradients(state: LossState, s: PrivateGradientSettings): NamedTensorMap | undefined {
-  const b = state.batch!;
-  let pe: ReturnType<typeof perExampleGradients>;
+/** Per-example gradients one row at a time, stacked `[batch, ...shape]`, then the shared aggregation. */
+async function exampleByExample(state: LossState, exampleIdx: readonly number[], n: number, s: PrivateSettings): Promise<AggregatedGradients> {
+  const vars = state.variables;
+  const rows: Tensor[][] = vars.map(() => []);
+  let stacked: Tensor[] = [];
   try {
-    pe = perExampleGradients(state.model as LayersModel, b.x, b.labels);
-  } catch (e) {
-    if (e instanceof UnsupportedLayerError) return undefined;
-    throw e;
-  }
-  try {
-    const noisy = clipAndNoise(pe.gradients, {
-      maxGradNorm: s.maxGradNorm, noiseMultiplier: s.noiseMultiplier, expectedBatchSize: s.expectedBatchSize, rng: s.rng,
-    });
-    return Object.fromEntries(state.variables.map((v, i) => [v.name, noisy[i]!]));
+    for (let row = 0; row < n; row++) {
+      const { value, grads } = variableGrads(
+        () => tidy(() => connectAll(state.combine(state.values(state.context({ start: row, size: 1 }), exampleIdx), exampleIdx), vars)),
+        vars,
+      );
+      value.dispose();
+      vars.forEach((v, i) => rows[i]!.push(grads[v.name]!));
+    }
+    stacked = vars.map((_, i) => stack(rows[i]!));
+    dispose(rows.flat());
+    rows.forEach((r) => (r.length = 0));
+    return await aggregatePerExample(stacked, vars.map((_, i) => i), s);
   } finally {
-    dispose([...pe.gradients, pe.losses]);
+    dispose([...rows.flat(), ...stacked]);
   }
 }

@@ -1,11 +1,13 @@
 import { isTensor } from '../../core/labels.js';
 import type { ModelLike } from '../../core/model.js';
 import { resolveRng, rngFromFunction, secureRng, shuffledIndices, type Rng } from '../../core/rng.js';
-import { dispose, gather, tensor1d, type Tensor } from '../../core/tf.js';
+import { betweenSteps, checkSignal } from '../../core/eventLoop.js';
+import { dispose, gather, tensor1d, type LayersModel, type Tensor } from '../../core/tf.js';
 import {
   booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber,
 } from '../../core/validate.js';
-import { createAccountant } from '../../privacy/index.js';
+import { createAccountant, poissonBatches } from '../../privacy/index.js';
+import { checkPrivateLayers } from '../../privacy/dpsgd/modelPlan.js';
 import { lossState } from '../ethicalLoss.js';
 import { NonDecomposableTermError } from '../errors.js';
 import type { LossState } from '../lossState.js';
@@ -56,13 +58,15 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   if (batchSize > n) invalid(fn, 'options.batchSize', batchSize, `at most the number of examples (${n})`);
   const shuffle = booleanValue(fn, 'options.shuffle', o.shuffle ?? true);
   const callbacks = optionsObject(fn, 'options.callbacks', o.callbacks);
-  const y = isTensor(data.y) ? data.y : tensor1d(Array.from(data.y as ArrayLike<number>), 'int32');
-  const ownsY = y !== data.y;
-  if (y.shape[0] !== n) invalid(fn, 'data.y', data.y, `labels for the ${n} examples of data.x`);
+  const privacy = o.privacy === undefined ? undefined : privacySettings(fn, state, o.privacy);
+  const signal = checkSignal(fn, 'options.signal', o.signal);
   for (const [k, v] of Object.entries(data.extras ?? {})) {
     if (!isTensor(v) || v.shape[0] !== n) invalid(fn, `data.extras.${k}`, v, `a tensor with first dimension ${n}`);
   }
-  const privacy = o.privacy === undefined ? undefined : privacySettings(fn, state, o.privacy);
+  const yLength = isTensor(data.y) ? data.y.shape[0] : (data.y as ArrayLike<number> | undefined)?.length;
+  if (yLength !== n) invalid(fn, 'data.y', data.y, `labels for the ${n} examples of data.x`);
+  const y = isTensor(data.y) ? data.y : tensor1d(Array.from(data.y as ArrayLike<number>), 'int32');
+  const ownsY = y !== data.y;
   const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
   const names = state.names();
   const history = {
@@ -73,19 +77,23 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   };
   const accountant = privacy ? createAccountant(privacy.accountant) : undefined;
   const sampleRate = batchSize / n;
-  const stepsPerEpoch = Math.ceil(n / batchSize);
+  // Under DP-SGD an epoch is round(N / batchSize) Poisson steps, as in fitPrivately.
+  const stepsPerEpoch = privacy ? Math.max(1, Math.round(n / batchSize)) : Math.ceil(n / batchSize);
+  const batches = privacy ? poissonBatches({ numExamples: n, sampleRate, steps: epochs * stepsPerEpoch, rng: privacy.rng }) : undefined;
   let step = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = privacy || !shuffle ? undefined : shuffledIndices(n, rng);
       const sums = { total: 0, values: names.map(() => 0), count: 0 };
       for (let b = 0; b < stepsPerEpoch; b++) {
-        const idx = privacy
-          ? poissonSample(n, sampleRate, privacy.rng)
+        await betweenSteps(fn, signal);
+        const idx = batches
+          ? Array.from(batches.next().value as Int32Array)
           : Array.from(order === undefined ? range(b * batchSize, Math.min(n, (b + 1) * batchSize)) : order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)));
-        const logs = await trainStep(state, o, data, y, idx, privacy, epoch);
+        // The step is recorded before its noise is drawn.
         if (accountant && privacy) accountant.step({ noiseMultiplier: privacy.noiseMultiplier, sampleRate });
-        if (logs.batchSize > 0) {
+        const logs = await trainStep(state, o, data, y, idx, privacy, epoch, sampleRate * n);
+        if (logs.batchSize > 0 || (privacy && !privacy.expose)) {
           sums.total += logs.total;
           names.forEach((k, i) => (sums.values[i]! += logs.values[k]!));
           sums.count++;
@@ -129,10 +137,17 @@ interface PrivacySettings {
   readonly delta: number;
   readonly accountant: 'rdp' | 'pld';
   readonly rng: Rng;
+  readonly expose: boolean;
 }
 
 function privacySettings(fn: string, state: LossState, p: TrainMultiObjectiveOptions['privacy']): PrivacySettings {
   const o = optionsObject(fn, 'options.privacy', p);
+  // The one model check of every DP entry point: batch-mixing or unverifiable layers are refused.
+  if (typeof state.model === 'function') {
+    invalid(fn, 'model', state.model, 'a tf.LayersModel when training with DP-SGD',
+      'A function model cannot be checked for layers that mix examples (BatchNormalization in training mode), which would void the guarantee');
+  }
+  checkPrivateLayers(fn, state.model as LayersModel);
   const coupled = state.objectives.filter((t) => t.dataDependence === 'batch').map((t) => t.name);
   if (coupled.length > 0) throw new NonDecomposableTermError(fn, coupled);
   if (state.strategy.kind !== 'fixed') {
@@ -145,11 +160,13 @@ function privacySettings(fn: string, state: LossState, p: TrainMultiObjectiveOpt
     delta: numberInRange(fn, 'options.privacy.delta', o.delta ?? 1e-5, { min: 0, max: 1, minInclusive: false, maxInclusive: false }),
     accountant: oneOf(fn, 'options.privacy.accountant', o.accountant ?? 'rdp', ['rdp', 'pld'] as const),
     rng: resolveRng(fn, o.rng, secureRng),
+    expose: booleanValue(fn, 'options.privacy.exposeNonPrivateMetrics', o.exposeNonPrivateMetrics ?? false),
   };
 }
 
 async function trainStep(
   state: LossState, o: TrainMultiObjectiveOptions, data: ObjectiveData, y: Tensor, idx: number[], privacy: PrivacySettings | undefined, epoch: number,
+  expectedBatchSize: number,
 ): Promise<ObjectiveStepLogs> {
   const names = state.names();
   const owned: Tensor[] = [];
@@ -162,10 +179,10 @@ async function trainStep(
     if (idx.length === 0) {
       // An empty Poisson batch still takes a (noise-only) private step.
       state.unbind();
-      const grads = privateGradients(state, { ...privacy!, expectedBatchSize: o.batchSize });
-      o.optimizer.applyGradients(grads);
-      dispose(Object.values(grads));
-      return { epoch, total: 0, values: Object.fromEntries(names.map((k) => [k, 0])), weights: weightsOf(state), batchSize: 0 };
+      const { gradients } = await privateGradients(state, { ...privacy!, expectedBatchSize });
+      o.optimizer.applyGradients(gradients);
+      dispose(Object.values(gradients));
+      return hidden(epoch, names, weightsOf(state), 0, privacy!);
     }
     const extras = Object.fromEntries(Object.entries(data.extras ?? {}).map(([k, v]) => [k, take(v)]));
     const x = take(data.x);
@@ -176,29 +193,36 @@ async function trainStep(
       return { epoch, total: r.total, values: r.values, weights: r.weights, batchSize: idx.length };
     }
     const weights = weightsOf(state);
-    const grads = privateGradients(state, { ...privacy, expectedBatchSize: o.batchSize });
-    // Logged values (on the batch before the update).
-    const total = state.evaluate();
-    const [t] = await total.data();
-    total.dispose();
-    const values = await o.loss.lastValues();
-    o.optimizer.applyGradients(grads);
-    dispose(Object.values(grads));
-    return { epoch, total: t as number, values, weights, batchSize: idx.length };
+    const { gradients } = await privateGradients(state, { ...privacy, expectedBatchSize });
+    try {
+      if (!privacy.expose) return hidden(epoch, names, weights, idx.length, privacy);
+      // Logged values (on the batch before the update): not private, reported only on request.
+      const total = state.evaluate();
+      const [t] = await total.data();
+      total.dispose();
+      const values = await o.loss.lastValues();
+      return { epoch, total: t as number, values, weights, batchSize: idx.length };
+    } finally {
+      o.optimizer.applyGradients(gradients);
+      dispose(Object.values(gradients));
+    }
   } finally {
     state.unbind();
     dispose(owned);
   }
 }
 
-function weightsOf(state: LossState): Record<string, number> {
-  return Object.fromEntries(state.names().map((k, i) => [k, state.weights[i] as number]));
+/** Logs of a private step when non-private metrics are not requested: NaN values, no batch size. */
+function hidden(epoch: number, names: readonly string[], weights: Record<string, number>, batchSize: number, privacy: PrivacySettings): ObjectiveStepLogs {
+  return {
+    epoch, total: privacy.expose ? 0 : Number.NaN,
+    values: Object.fromEntries(names.map((k) => [k, privacy.expose ? 0 : Number.NaN])), weights,
+    batchSize: privacy.expose ? batchSize : Number.NaN,
+  };
 }
 
-function poissonSample(n: number, q: number, rng: Rng): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (rng.next() < q) out.push(i);
-  return out;
+function weightsOf(state: LossState): Record<string, number> {
+  return Object.fromEntries(state.names().map((k, i) => [k, state.weights[i] as number]));
 }
 
 function* range(from: number, to: number): Generator<number> {

@@ -46,6 +46,13 @@ export interface ObjectivePrivacyOptions {
   readonly accountant?: AccountantKind;
   /** Source of the noise and of the Poisson sampling. Default `secureRng()`; a seeded rng is for tests only. */
   readonly rng?: Rng;
+  /**
+   * Also report the term values, the total and the realised batch sizes, all computed from the
+   * private batches and **not** protected by the noise (one changed record can move them
+   * arbitrarily). Default false: under DP-SGD they are then NaN in logs and history, and only
+   * epsilon, the fixed weights and the step counts are reported.
+   */
+  readonly exposeNonPrivateMetrics?: boolean;
 }
 
 /**
@@ -132,6 +139,8 @@ export interface TrainMultiObjectiveOptions {
   readonly callbacks?: ObjectiveCallbacks;
   /** Train with DP-SGD (fixed weights only; no terms that couple examples). */
   readonly privacy?: ObjectivePrivacyOptions;
+  /** Stops training between two steps (rejecting with `AbortedError`); steps already taken stay applied (and spent). */
+  readonly signal?: AbortSignal;
 }
 
 /**

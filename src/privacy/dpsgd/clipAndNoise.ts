@@ -1,19 +1,12 @@
 import { resolveRng, secureRng, type Rng } from '../../core/rng.js';
-import { add, div, reshape, scalar, sum, tidy, type Tensor, type Tensor1D } from '../../core/tf.js';
-import { isTensor } from '../../core/labels.js';
+import { all, isFinite as isFiniteOp, tidy, type Tensor } from '../../core/tf.js';
+import { tensorArgument } from '../../core/tensorArgument.js';
 import { invalid, nonNegativeNumber, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
-import { groupCoefficients, type ClippingMode } from './clipping.js';
-import { gaussianNoise } from './noise.js';
-import { scaleRows, squaredNormsPerExample } from './rules/common.js';
+import { aggregatePerExample } from './aggregatePerExample.js';
+import type { ClippingMode } from './clipping.js';
 
 /**
  * Options of {@link clipAndNoise}.
- *
- * @example
- * ```ts
- * import type { ClipAndNoiseOptions } from 'responsible-tfjs/privacy';
- * const o: ClipAndNoiseOptions = { maxGradNorm: 1, noiseMultiplier: 1.1, expectedBatchSize: 64 };
- * ```
  */
 export interface ClipAndNoiseOptions {
   /** Clipping bound C on each example's gradient norm, > 0. */
@@ -31,50 +24,65 @@ export interface ClipAndNoiseOptions {
 }
 
 /**
+ * Result of {@link clipAndNoise}. The counts are computed from the private batch: they are not
+ * protected by the noise.
+ */
+export interface ClipAndNoiseResult {
+  /** One noisy averaged gradient per input tensor, `[...shape]`; the caller owns them. */
+  readonly gradients: Tensor[];
+  /** Examples scaled down to the clipping bound (not private). */
+  readonly clippedCount: number;
+  /** Examples whose gradient norm overflowed float32: they contributed exactly zero (not private). */
+  readonly zeroedCount: number;
+}
+
+/**
  * The DP-SGD aggregation on per-example gradients: clip each example's gradient to
  * `maxGradNorm`, sum, add Gaussian noise of standard deviation `noiseMultiplier * maxGradNorm`
- * to every coordinate, divide by the expected batch size.
+ * to every coordinate, divide by the expected batch size. The clipping coefficients are decided
+ * in JavaScript from the norms read off the device, so an example whose norm overflows float32
+ * contributes zero on every backend (never an unclipped or NaN update); gradients that already
+ * hold NaN or infinite values are refused.
  *
  * @param perExample - Per-example gradients, `[batch, ...shape]` each (e.g. from {@link perExampleGradients}).
  * @param options - {@link ClipAndNoiseOptions}.
- * @returns One noisy averaged gradient per input tensor, `[...shape]`; the caller owns them.
+ * @returns The noisy averaged gradients and the clipping counts.
  * @example
  * ```ts
  * import { clipAndNoise, perExampleGradients } from 'responsible-tfjs/privacy';
- * const { gradients, losses } = perExampleGradients(model, x, y);
- * const noisy = clipAndNoise(gradients, { maxGradNorm: 1, noiseMultiplier: 1.1, expectedBatchSize: 64 });
+ * const { gradients: perExample, losses } = perExampleGradients(model, x, y);
+ * const { gradients, zeroedCount } = await clipAndNoise(perExample, { maxGradNorm: 1, noiseMultiplier: 1.1, expectedBatchSize: 64 });
+ * optimizer.applyGradients(Object.fromEntries(model.trainableWeights.map((w, i) => [w.originalName, gradients[i]])));
+ * tf.dispose([...perExample, losses, ...gradients]);
  * ```
  */
-export function clipAndNoise(perExample: readonly Tensor[], options: ClipAndNoiseOptions): Tensor[] {
+export async function clipAndNoise(perExample: readonly Tensor[], options: ClipAndNoiseOptions): Promise<ClipAndNoiseResult> {
   const fn = 'clipAndNoise';
   const o = optionsObject(fn, 'options', options);
-  if (!Array.isArray(perExample) || perExample.length === 0 || perExample.some((t) => !isTensor(t) || t.rank < 1)) {
-    invalid(fn, 'perExample', perExample, 'a non-empty array of tensors [batch, ...shape]');
-  }
+  if (!Array.isArray(perExample) || perExample.length === 0) invalid(fn, 'perExample', perExample, 'a non-empty array of tensors [batch, ...shape]');
+  perExample.forEach((t, i) => {
+    tensorArgument(fn, `perExample[${i}]`, t, 'a tensor [batch, ...shape]');
+    if (t.rank < 1) invalid(fn, `perExample[${i}]`, t, 'a tensor [batch, ...shape]');
+  });
   const batch = perExample[0]!.shape[0] as number;
   if (perExample.some((t) => t.shape[0] !== batch)) invalid(fn, 'perExample', perExample, 'tensors with the same batch size');
-  const maxGradNorm = positiveNumber(fn, 'maxGradNorm', o.maxGradNorm);
-  const noiseMultiplier = nonNegativeNumber(fn, 'noiseMultiplier', o.noiseMultiplier);
-  const expected = o.expectedBatchSize === undefined ? batch : positiveNumber(fn, 'expectedBatchSize', o.expectedBatchSize);
-  const clipping = oneOf(fn, 'clipping', o.clipping ?? 'flat', ['flat', 'perLayer'] as const);
+  const maxGradNorm = positiveNumber(fn, 'options.maxGradNorm', o.maxGradNorm);
+  const noiseMultiplier = nonNegativeNumber(fn, 'options.noiseMultiplier', o.noiseMultiplier);
+  const expectedBatchSize = o.expectedBatchSize === undefined ? batch : positiveNumber(fn, 'options.expectedBatchSize', o.expectedBatchSize);
+  const clipping = oneOf(fn, 'options.clipping', o.clipping ?? 'flat', ['flat', 'perLayer'] as const);
   const groups = o.groups ?? perExample.map((_, i) => i);
-  if (groups.length !== perExample.length || groups.some((g) => !Number.isInteger(g) || g < 0)) {
-    invalid(fn, 'groups', groups, `one non-negative integer group index per tensor (${perExample.length})`);
+  if (!Array.isArray(groups) || groups.length !== perExample.length || groups.some((g) => !Number.isInteger(g) || g < 0)) {
+    invalid(fn, 'options.groups', groups, `one non-negative integer group index per tensor (${perExample.length})`);
   }
   const rng = resolveRng(fn, o.rng, secureRng);
-  return tidy(() => {
-    const groupIds = [...new Set(groups)];
-    const squared = groupIds.map((id) =>
-      perExample.filter((_, i) => groups[i] === id).map(squaredNormsPerExample).reduce((a, b) => add(a, b) as Tensor1D),
-    );
-    const coefficients = groupCoefficients(squared, maxGradNorm, clipping);
-    return perExample.map((g, i) => {
-      const c = coefficients[groupIds.indexOf(groups[i]!)]!;
-      const clippedSum = sum(scaleRows(g, c), 0);
-      const shape = g.shape.slice(1);
-      const noisy = noiseMultiplier > 0 ? add(clippedSum, gaussianNoise(shape, noiseMultiplier * maxGradNorm, rng)) : clippedSum;
-      return div(reshape(noisy, shape), scalar(expected));
-    });
+  if (batch === 0) invalid(fn, 'perExample', perExample, 'tensors with at least one example (for an empty batch, add noise only)');
+  // Refuse gradients that already hold NaN or Infinity (as the array paths of the library do).
+  // The clipping rule would zero such examples anyway; this check only makes the refusal explicit.
+  const finite = tidy(() => perExample.map((t) => all(isFiniteOp(t))));
+  const flags = await Promise.all(finite.map((t) => t.data()));
+  finite.forEach((t) => t.dispose());
+  flags.forEach((f, i) => {
+    if (!f[0]) invalid(fn, `perExample[${i}]`, perExample[i], 'finite values (no NaN or infinity)');
   });
+  return aggregatePerExample(perExample, groups, { maxGradNorm, noiseMultiplier, expectedBatchSize, clipping, rng });
 }
-

@@ -1,5 +1,8 @@
-/** Clipping coefficients from squared per-example norms (internal). */
-import { add, addN, div, minimum, scalar, sqrt, type Tensor1D } from '../../core/tf.js';
+/**
+ * The one clipping rule of every DP-SGD path (internal): coefficients computed in JavaScript
+ * doubles from the per-example squared norms read off the device, so that no backend's NaN or
+ * overflow semantics can change them (wasm's `minimum(1, NaN)` is 1, cpu's is NaN).
+ */
 
 /**
  * How per-example gradients are clipped: `'flat'` clips the norm of the whole gradient to
@@ -8,8 +11,9 @@ import { add, addN, div, minimum, scalar, sqrt, type Tensor1D } from '../../core
  *
  * @example
  * ```ts
- * import type { ClippingMode } from 'responsible-tfjs/privacy';
- * const mode: ClippingMode = 'perLayer';
+ * import { fitPrivately, type ClippingMode } from 'responsible-tfjs/privacy';
+ * const clipping: ClippingMode = 'perLayer';
+ * await fitPrivately(model, x, y, { ...options, clipping });
  * ```
  */
 export type ClippingMode = 'flat' | 'perLayer';
@@ -17,18 +21,88 @@ export type ClippingMode = 'flat' | 'perLayer';
 /** Added to norms before dividing (as Opacus does), so a zero gradient gets coefficient 1. */
 export const NORM_EPSILON = 1e-6;
 
-/** `min(1, bound / (norm + 1e-6))` from squared norms `[batch]`. */
-export function clipCoefficients(squaredNorms: Tensor1D, bound: number): Tensor1D {
-  return minimum(scalar(1), div(scalar(bound), add(sqrt(squaredNorms), NORM_EPSILON))) as Tensor1D;
+/** Unit roundoff of float32 (the precision the squared norms are computed in). */
+const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
+
+/**
+ * Relative margin applied to the squared norms before clipping. A float32 sum of n non-negative
+ * terms underestimates the exact sum by at most a relative (n - 1) u (Higham, "Accuracy and
+ * Stability of Numerical Algorithms", 2002, eq. 4.4), whatever the summation order; inflating the
+ * squared norm by (n + 8) u covers that and the few roundings of the scaling itself, so a clipped
+ * contribution never exceeds `maxGradNorm` because of rounding.
+ */
+export function normMargin(weightCount: number): number {
+  return (weightCount + 8) * FLOAT32_UNIT_ROUNDOFF;
 }
 
-/** One coefficient vector per group, for the given mode. Call inside a tidy. */
-export function groupCoefficients(squaredNorms: readonly Tensor1D[], maxGradNorm: number, mode: ClippingMode): Tensor1D[] {
-  if (mode === 'flat') {
-    const total = squaredNorms.length === 1 ? squaredNorms[0]! : (addN([...squaredNorms]) as Tensor1D);
-    const c = clipCoefficients(total, maxGradNorm);
-    return squaredNorms.map(() => c);
+/** Result of {@link clippingRule}. */
+export interface ClippingDecision {
+  /** One coefficient per example for each group (all groups share one array in `'flat'` mode). */
+  readonly coefficients: Float32Array[];
+  /** 1 for examples that contribute, 0 for examples zeroed (non-finite or overflowing norm). */
+  readonly kept: Uint8Array;
+  /** Examples scaled down (coefficient < 1), zeroed ones excluded. */
+  readonly clippedCount: number;
+  /** Examples whose norm was NaN, infinite or overflowing: their contribution is exactly zero. */
+  readonly zeroedCount: number;
+}
+
+/**
+ * The clipping coefficients `min(1, bound / (sqrt(norm^2 (1 + margin)) + 1e-6))` of every example,
+ * from the squared norms of each group (layer). An example with any non-finite squared norm (NaN
+ * from `Inf * 0`, an overflow to Infinity) gets coefficient 0 in every group and is marked not
+ * kept: the caller must also remove its rows before summing, because `0 * Inf` is NaN.
+ */
+export function clippingRule(
+  squaredNorms: readonly ArrayLike<number>[],
+  options: { readonly maxGradNorm: number; readonly mode: ClippingMode; readonly weightCount: number },
+): ClippingDecision {
+  const batch = squaredNorms[0]?.length ?? 0;
+  const margin = 1 + normMargin(options.weightCount);
+  const kept = new Uint8Array(batch);
+  const groups = squaredNorms.length;
+  const coefficients = options.mode === 'flat' ? [new Float32Array(batch)] : squaredNorms.map(() => new Float32Array(batch));
+  const bound = options.mode === 'flat' ? options.maxGradNorm : options.maxGradNorm / Math.sqrt(groups);
+  let clippedCount = 0;
+  let zeroedCount = 0;
+  for (let i = 0; i < batch; i++) {
+    let finite = true;
+    let total = 0;
+    for (let g = 0; g < groups; g++) {
+      const v = squaredNorms[g]![i]!;
+      // `v >= 0` is false for NaN; negative values cannot come from a sum of squares.
+      if (!(v >= 0) || !Number.isFinite(v)) finite = false;
+      total += v;
+    }
+    if (!finite || !Number.isFinite(total)) {
+      zeroedCount++;
+      continue; // coefficients stay 0, kept stays 0
+    }
+    kept[i] = 1;
+    let clipped = false;
+    const scale = (sq: number): number => {
+      const c = bound / (Math.sqrt(sq * margin) + NORM_EPSILON);
+      if (c < 1) {
+        clipped = true;
+        return c;
+      }
+      return 1;
+    };
+    if (options.mode === 'flat') coefficients[0]![i] = roundDown(scale(total));
+    else for (let g = 0; g < groups; g++) coefficients[g]![i] = roundDown(scale(squaredNorms[g]![i]!));
+    if (clipped) clippedCount++;
   }
-  const bound = maxGradNorm / Math.sqrt(squaredNorms.length);
-  return squaredNorms.map((n) => clipCoefficients(n, bound));
+  if (options.mode === 'flat') for (let g = 1; g < groups; g++) coefficients.push(coefficients[0]!);
+  return { coefficients, kept, clippedCount, zeroedCount };
+}
+
+/** The largest float32 not above `x` (>= 0), so storing a coefficient never rounds it up. */
+function roundDown(x: number): number {
+  const f = Math.fround(x);
+  if (f <= x) return f;
+  // One float32 step down: for positive normal floats, the previous bit pattern.
+  const buf = new Float32Array([f]);
+  const bits = new Uint32Array(buf.buffer);
+  bits[0] = (bits[0] as number) - 1;
+  return buf[0] as number;
 }

@@ -6,16 +6,10 @@ import { capture } from './capture.js';
 import type { ClippingMode } from './clipping.js';
 import { checkFinite, checkInputs, checkLabels } from './inputs.js';
 import { modelPlan, type ModelPlan } from './modelPlan.js';
-import { privateGradients, type PrivateSettings } from './privateGradients.js';
+import { privateGradients, type AggregatedGradients, type PrivateSettings } from './privateGradients.js';
 
 /**
  * Options of {@link dpSgdStep}.
- *
- * @example
- * ```ts
- * import type { DpSgdStepOptions } from 'responsible-tfjs/privacy';
- * const o: DpSgdStepOptions = { optimizer: tf.train.sgd(0.1), maxGradNorm: 1, noiseMultiplier: 1.1, expectedBatchSize: 64 };
- * ```
  */
 export interface DpSgdStepOptions {
   /** Any tfjs optimizer; the step calls its `applyGradients`. */
@@ -35,14 +29,8 @@ export interface DpSgdStepOptions {
 }
 
 /**
- * What one DP-SGD step saw (computed from the private batch: these statistics are not themselves
- * protected by the noise).
- *
- * @example
- * ```ts
- * import type { DpSgdStepResult } from 'responsible-tfjs/privacy';
- * const r: DpSgdStepResult = { batchSize: 61, loss: 0.52, accuracy: 0.85, clippedFraction: 0.4 };
- * ```
+ * What one DP-SGD step saw. Every field is computed from the private batch and is **not**
+ * protected by the noise: use them to debug, not to publish.
  */
 export interface DpSgdStepResult {
   /** Realised batch size (Poisson batches vary; 0 is possible). */
@@ -53,6 +41,13 @@ export interface DpSgdStepResult {
   readonly accuracy: number;
   /** Fraction of examples whose gradient was clipped (NaN for an empty batch). */
   readonly clippedFraction: number;
+  /** Examples whose gradient was scaled down to `maxGradNorm`. */
+  readonly clippedCount: number;
+  /**
+   * Examples whose gradient norm was NaN or overflowed float32 (e.g. an input of 1e19): they
+   * contributed exactly zero to the update, on every backend.
+   */
+  readonly zeroedCount: number;
 }
 
 /**
@@ -92,10 +87,10 @@ export async function dpSgdStep(model: LayersModel, x: Tensor, y: LabelsLike, op
 /** Validated private settings from step options. */
 export function stepSettings(fn: string, o: { maxGradNorm: number; noiseMultiplier: number; expectedBatchSize: number; clipping?: ClippingMode; rng?: Rng }): PrivateSettings {
   return {
-    maxGradNorm: positiveNumber(fn, 'maxGradNorm', o.maxGradNorm),
-    noiseMultiplier: nonNegativeNumber(fn, 'noiseMultiplier', o.noiseMultiplier),
-    expectedBatchSize: positiveNumber(fn, 'expectedBatchSize', o.expectedBatchSize),
-    clipping: oneOf(fn, 'clipping', o.clipping ?? 'flat', ['flat', 'perLayer'] as const),
+    maxGradNorm: positiveNumber(fn, 'options.maxGradNorm', o.maxGradNorm),
+    noiseMultiplier: nonNegativeNumber(fn, 'options.noiseMultiplier', o.noiseMultiplier),
+    expectedBatchSize: positiveNumber(fn, 'options.expectedBatchSize', o.expectedBatchSize),
+    clipping: oneOf(fn, 'options.clipping', o.clipping ?? 'flat', ['flat', 'perLayer'] as const),
     rng: resolveRng(fn, o.rng, secureRng),
   };
 }
@@ -113,20 +108,32 @@ export async function runPrivateStep(
   plan: ModelPlan, x: Tensor, labels: Tensor2D, settings: PrivateSettings, optimizer: Optimizer, training: boolean,
 ): Promise<DpSgdStepResult & { lossSum: number; correctCount: number }> {
   const batch = x.shape[0] as number;
-  const cap = batch === 0 ? undefined : capture(plan, x, labels, training);
+  const { gradients, clippedCount, zeroedCount, lossSum, correctCount } = await privateBatchGradients(plan, x, labels, settings, training);
+  applyGradients(plan, optimizer, gradients);
+  return {
+    batchSize: batch,
+    loss: batch === 0 ? Number.NaN : lossSum / batch,
+    accuracy: batch === 0 ? Number.NaN : correctCount / batch,
+    clippedFraction: batch === 0 ? Number.NaN : clippedCount / batch,
+    clippedCount,
+    zeroedCount,
+    lossSum,
+    correctCount,
+  };
+}
+
+/**
+ * The noisy clipped gradients of one batch through the vectorised engine, not applied (internal:
+ * the one private aggregation that every DP entry point uses). `labels` are one-hot.
+ */
+export async function privateBatchGradients(
+  plan: ModelPlan, x: Tensor, labels: Tensor2D, settings: PrivateSettings, training: boolean,
+): Promise<AggregatedGradients & { lossSum: number; correctCount: number }> {
+  const cap = (x.shape[0] as number) === 0 ? undefined : capture(plan, x, labels, training);
   try {
-    const { gradients, clippedCount } = privateGradients(plan, cap, settings);
-    applyGradients(plan, optimizer, gradients);
-    const [lossSum, correctCount, clipped] = await readStats(cap, clippedCount);
-    dispose(clippedCount ? [clippedCount] : []);
-    return {
-      batchSize: batch,
-      loss: batch === 0 ? Number.NaN : lossSum / batch,
-      accuracy: batch === 0 ? Number.NaN : correctCount / batch,
-      clippedFraction: batch === 0 ? Number.NaN : clipped / batch,
-      lossSum,
-      correctCount,
-    };
+    const aggregated = await privateGradients(plan, cap, settings);
+    const [lossSum, correctCount] = await readStats(cap);
+    return { ...aggregated, lossSum, correctCount };
   } finally {
     cap?.dispose();
   }
@@ -141,12 +148,12 @@ export function applyGradients(plan: ModelPlan, optimizer: Optimizer, gradients:
   }
 }
 
-async function readStats(cap: { losses: Tensor; correct: Tensor } | undefined, clipped: Tensor | undefined): Promise<[number, number, number]> {
-  if (cap === undefined) return [0, 0, 0];
-  const [l, c, k] = await Promise.all([cap.losses.data(), cap.correct.data(), clipped ? clipped.data() : Promise.resolve([0])]);
+async function readStats(cap: { losses: Tensor; correct: Tensor } | undefined): Promise<[number, number]> {
+  if (cap === undefined) return [0, 0];
+  const [l, c] = await Promise.all([cap.losses.data(), cap.correct.data()]);
   let lossSum = 0;
   let correct = 0;
   for (let i = 0; i < l.length; i++) lossSum += l[i] as number;
   for (let i = 0; i < c.length; i++) correct += c[i] as number;
-  return [lossSum, correct, k[0] as number];
+  return [lossSum, correct];
 }

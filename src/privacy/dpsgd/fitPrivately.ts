@@ -1,27 +1,21 @@
-import { createAccountant, getNoiseMultiplier, type AccountantKind, type PrivacyAccountant } from '../accounting/index.js';
+import { getNoiseMultiplier, type AccountantKind, type PrivacyAccountant } from '../accounting/index.js';
+import { accountantFactory } from '../accounting/getNoiseMultiplier.js';
 import { PrivacyBudgetExceededError } from '../errors.js';
+import { betweenSteps, checkSignal, throwIfAborted } from '../../core/eventLoop.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { resolveRng, secureRng, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
-import { invalid, numberInRange, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
-import { affordableSteps } from './budget.js';
+import { booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
 import { callbackList, fire, type TrainingCallbacks } from './callbacks.js';
 import type { ClippingMode } from './clipping.js';
 import { checkOptimizer, runPrivateStep, stepSettings } from './dpSgdStep.js';
 import { checkFinite, checkLabels, checkTrainingSetup } from './inputs.js';
 import { poissonBatches } from './poissonBatches.js';
+import { stepReserver } from './stepReservation.js';
 
 /**
  * Options of {@link fitPrivately}. Give `targetEpsilon` (the noise is calibrated to it) or
  * `noiseMultiplier` (then `targetEpsilon`, if also given, is a budget that stops training).
- *
- * @example
- * ```ts
- * import type { FitPrivatelyOptions } from 'responsible-tfjs/privacy';
- * const o: FitPrivatelyOptions = {
- *   epochs: 10, batchSize: 64, maxGradNorm: 1, targetEpsilon: 3, delta: 1e-5, optimizer: tf.train.adam(1e-3),
- * };
- * ```
  */
 export interface FitPrivatelyOptions {
   /** Number of epochs, an integer >= 1; an epoch is `round(N / batchSize)` steps. */
@@ -32,11 +26,14 @@ export interface FitPrivatelyOptions {
   readonly maxGradNorm: number;
   /** Noise standard deviation over C, > 0; computed from `targetEpsilon` when omitted. */
   readonly noiseMultiplier?: number;
-  /** The epsilon not to exceed at `delta`. */
+  /** The epsilon not to exceed at `delta`, counting what `accountant`'s history already spent. */
   readonly targetEpsilon?: number;
   /** The delta of the guarantee, in (0, 1); usually below 1/N. */
   readonly delta: number;
-  /** `'rdp'` (default), `'pld'`, or an accountant instance (its history is kept and extended). */
+  /**
+   * `'rdp'` (default), `'pld'`, or an accountant instance: the noise is calibrated on clones of it
+   * (its orders, settings and history) and every step is reserved on it, so it may be shared.
+   */
   readonly accountant?: AccountantKind | PrivacyAccountant;
   /** Any tfjs optimizer. */
   readonly optimizer: Optimizer;
@@ -48,38 +45,43 @@ export interface FitPrivatelyOptions {
   readonly rng?: Rng;
   /** When the budget would be exceeded: stop and report (`'stop'`, default) or throw the error. */
   readonly onBudgetExceeded?: 'stop' | 'throw';
+  /**
+   * Also report statistics computed from the private training batches, which the noise does
+   * **not** protect: training loss and accuracy, realised Poisson batch sizes (they depend on the
+   * data set's size, not its content), and the numbers of clipped and zeroed examples. Default
+   * false: callbacks and history then carry only epsilon, steps and epochs. Publishing these
+   * numbers can reveal individual records (one changed record can move a batch loss by orders of
+   * magnitude).
+   */
+  readonly exposeNonPrivateMetrics?: boolean;
+  /** Calibration tolerance: with `targetEpsilon` and no `noiseMultiplier`, the planned run's epsilon is in [target − tolerance, target] (default 1e-6). */
+  readonly epsilonTolerance?: number;
+  /** Stops training between two steps (rejecting with {@link AbortedError}); steps already taken stay spent. */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * Per-epoch history of {@link fitPrivately}.
- *
- * @example
- * ```ts
- * import type { PrivateHistory } from 'responsible-tfjs/privacy';
- * const h: PrivateHistory = { loss: [1.2, 0.6], accuracy: [0.7, 0.85], epsilon: [0.9, 1.3] };
- * ```
+ * Per-epoch history of {@link fitPrivately}. Only `epsilon` (and the epoch count, its length) is
+ * covered by the guarantee; the other fields exist only with `exposeNonPrivateMetrics: true`.
  */
 export interface PrivateHistory {
-  /** Mean training loss of each epoch (over the examples sampled in it). */
-  readonly loss: number[];
-  /** Training accuracy of each epoch (before each step's update). */
-  readonly accuracy: number[];
   /** Epsilon spent at the end of each epoch, at `delta`. */
   readonly epsilon: number[];
+  /** Steps taken by the end of each epoch (public: it follows from the options and the budget). */
+  readonly steps: number[];
+  /** Not private. Mean training loss of each epoch (over the examples sampled in it). */
+  readonly loss?: number[];
+  /** Not private. Training accuracy of each epoch (before each step's update). */
+  readonly accuracy?: number[];
+  /** Not private. Examples whose gradient norm overflowed and were zeroed, per epoch. */
+  readonly zeroed?: number[];
 }
 
 /**
  * Result of {@link fitPrivately}.
- *
- * @example
- * ```ts
- * import type { FitPrivatelyResult } from 'responsible-tfjs/privacy';
- * declare const r: FitPrivatelyResult;
- * console.log(r.epsilon, r.noiseMultiplier, r.history.accuracy.at(-1));
- * ```
  */
 export interface FitPrivatelyResult {
-  /** Per-epoch loss, accuracy and epsilon. */
+  /** Per-epoch epsilon and steps (and, only when asked for, non-private metrics). */
   readonly history: PrivateHistory;
   /** The noise multiplier used. */
   readonly noiseMultiplier: number;
@@ -87,7 +89,7 @@ export interface FitPrivatelyResult {
   readonly sampleRate: number;
   /** Steps taken. */
   readonly steps: number;
-  /** Final epsilon at `delta`. */
+  /** Final epsilon at `delta` of the accountant (its whole history). */
   readonly epsilon: number;
   /** The delta of the guarantee. */
   readonly delta: number;
@@ -101,11 +103,15 @@ export interface FitPrivatelyResult {
 
 /**
  * Trains a classifier with DP-SGD: Poisson-sampled batches, per-example clipping, Gaussian noise,
- * and privacy accounting after every step. With `targetEpsilon` the noise multiplier comes from
- * {@link getNoiseMultiplier}; training never takes a step that would exceed the budget (checked
- * on a clone of the accountant before training, so a stop happens before, never after).
- * Everything is validated before the first step: the model (an {@link UnsupportedLayerError}
- * lists every unsupported layer), the shapes, labels in range, finite inputs, the options.
+ * and privacy accounting of every step. With `targetEpsilon` the noise multiplier comes from
+ * {@link getNoiseMultiplier} run on the very accountant that will be spent on. Each step is
+ * reserved on the live accountant (checked against `targetEpsilon` and recorded in one
+ * synchronous section) before its noise is drawn, so a stop happens before, never after, the
+ * budget, even when several fits share one accountant. The loop yields to the event loop between
+ * steps and stops on `signal`. Everything is validated before the first step: the model (an
+ * {@link UnsupportedLayerError} lists every unsupported layer), the shapes, labels in range, finite
+ * inputs, the options. By default callbacks and history expose only epsilon, step and epoch
+ * counts; see `exposeNonPrivateMetrics`.
  *
  * @param model - A supported `LayersModel` whose output is a softmax or logits.
  * @param x - All training inputs `[N, ...]`.
@@ -117,24 +123,29 @@ export interface FitPrivatelyResult {
  * import { fitPrivately } from 'responsible-tfjs/privacy';
  * const { history, epsilon } = await fitPrivately(model, x, labels, {
  *   epochs: 10, batchSize: 64, maxGradNorm: 1, targetEpsilon: 3, delta: 1e-5, optimizer: tf.train.adam(1e-3),
- *   callbacks: { onEpochEnd: (e, logs) => console.log(e, logs?.acc, logs?.epsilon) },
+ *   callbacks: { onEpochEnd: (epoch, logs) => console.log(epoch, logs?.epsilon) },
  * });
+ * // Evaluate on held-out data: training loss and accuracy are not private and not reported by default.
  * ```
  */
 export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike, options: FitPrivatelyOptions): Promise<FitPrivatelyResult> {
   const fn = 'fitPrivately';
   const o = optionsObject(fn, 'options', options);
   const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
-  positiveNumber(fn, 'maxGradNorm', o.maxGradNorm);
-  const delta = numberInRange(fn, 'delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
+  positiveNumber(fn, 'options.maxGradNorm', o.maxGradNorm);
+  const delta = numberInRange(fn, 'options.delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
   if (o.noiseMultiplier === undefined && o.targetEpsilon === undefined) {
     invalid(fn, 'options', o, 'options with targetEpsilon or noiseMultiplier');
   }
-  const targetEpsilon = o.targetEpsilon === undefined ? undefined : positiveNumber(fn, 'targetEpsilon', o.targetEpsilon);
-  if (o.noiseMultiplier !== undefined) positiveNumber(fn, 'noiseMultiplier', o.noiseMultiplier);
-  const onExceeded = oneOf(fn, 'onBudgetExceeded', o.onBudgetExceeded ?? 'stop', ['stop', 'throw'] as const);
+  const targetEpsilon = o.targetEpsilon === undefined ? undefined : positiveNumber(fn, 'options.targetEpsilon', o.targetEpsilon);
+  if (o.noiseMultiplier !== undefined) positiveNumber(fn, 'options.noiseMultiplier', o.noiseMultiplier);
+  const onExceeded = oneOf(fn, 'options.onBudgetExceeded', o.onBudgetExceeded ?? 'stop', ['stop', 'throw'] as const);
+  const expose = booleanValue(fn, 'options.exposeNonPrivateMetrics', o.exposeNonPrivateMetrics ?? false);
+  const epsilonTolerance = positiveNumber(fn, 'options.epsilonTolerance', o.epsilonTolerance ?? 1e-6);
+  const signal = checkSignal(fn, 'options.signal', o.signal);
   const optimizer = checkOptimizer(fn, o.optimizer);
-  const accountant = resolveAccountant(fn, o.accountant);
+  const accountant = accountantFactory(fn, 'options.accountant', o.accountant);
+  const live = typeof o.accountant === 'object' ? o.accountant : accountant();
   const rng = resolveRng(fn, o.rng, secureRng);
   const callbacks = callbackList(o.callbacks);
   const sampleRate = batchSize / n;
@@ -142,14 +153,15 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
   const planned = epochs * stepsPerEpoch;
   const noiseMultiplier =
     o.noiseMultiplier ??
-    getNoiseMultiplier({ targetEpsilon: targetEpsilon as number, targetDelta: delta, sampleRate, steps: planned, accountant: accountant.kind });
+    getNoiseMultiplier({ targetEpsilon: targetEpsilon as number, targetDelta: delta, sampleRate, steps: planned, accountant: live, epsilonTolerance });
   const settings = stepSettings(fn, { ...o, noiseMultiplier, expectedBatchSize: sampleRate * n, rng });
   const labels = checkLabels(fn, plan, y, n);
   try {
     await checkFinite(fn, x);
+    throwIfAborted(fn, signal);
     const step = { noiseMultiplier, sampleRate };
-    const allowed = targetEpsilon === undefined ? planned : affordableSteps(accountant, step, planned, delta, targetEpsilon);
-    const history: PrivateHistory = { loss: [], accuracy: [], epsilon: [] };
+    const reserver = stepReserver(live, step, delta, targetEpsilon, planned);
+    const history: PrivateHistory = { epsilon: [], steps: [], ...(expose ? { loss: [], accuracy: [], zeroed: [] } : {}) };
     const batches = poissonBatches({ numExamples: n, sampleRate, steps: planned, rng });
     let taken = 0;
     let budgetExceeded: PrivacyBudgetExceededError | undefined;
@@ -160,56 +172,60 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
+      let zeroed = 0;
+      let stepsThisEpoch = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
-        if (taken >= allowed) {
-          budgetExceeded = exceeded(fn, accountant, step, delta, targetEpsilon as number);
+        await betweenSteps(fn, signal);
+        // Reserve before sampling and noise: check and record happen with no await in between.
+        if (!reserver.reserve()) {
+          budgetExceeded = exceeded(fn, live, step, delta, targetEpsilon as number);
           break;
         }
         const indices = batches.next().value as Int32Array;
-        await fire(callbacks, 'onBatchBegin', b, { size: indices.length });
+        await fire(callbacks, 'onBatchBegin', b, expose ? { size: indices.length } : {});
         const { xb, yb } = tidy(() => {
           const idx = tensor1d(indices, 'int32');
           return { xb: gather(x, idx), yb: gather(labels, idx) as Tensor2D };
         });
         try {
           const r = await runPrivateStep(plan, xb, yb, settings, optimizer, true);
-          accountant.step(step);
           taken++;
+          stepsThisEpoch++;
           lossSum += r.lossSum;
           correct += r.correctCount;
           seen += r.batchSize;
-          await fire(callbacks, 'onBatchEnd', b, { size: r.batchSize, loss: r.loss, acc: r.accuracy });
+          zeroed += r.zeroedCount;
+          await fire(callbacks, 'onBatchEnd', b, expose
+            ? { step: taken, size: r.batchSize, loss: r.loss, acc: r.accuracy, clipped: r.clippedCount, zeroed: r.zeroedCount }
+            : { step: taken });
         } finally {
           dispose([xb, yb]);
         }
       }
-      if (seen === 0 && budgetExceeded !== undefined) break;
-      const eps = accountant.getEpsilon(delta);
-      history.loss.push(seen > 0 ? lossSum / seen : Number.NaN);
-      history.accuracy.push(seen > 0 ? correct / seen : Number.NaN);
+      if (stepsThisEpoch === 0 && budgetExceeded !== undefined) break;
+      const eps = live.getEpsilon(delta);
       history.epsilon.push(eps);
-      await fire(callbacks, 'onEpochEnd', epoch, { loss: history.loss.at(-1)!, acc: history.accuracy.at(-1)!, epsilon: eps });
+      history.steps.push(taken);
+      const logs: Record<string, number> = { epsilon: eps, steps: taken };
+      if (expose) {
+        history.loss!.push(seen > 0 ? lossSum / seen : Number.NaN);
+        history.accuracy!.push(seen > 0 ? correct / seen : Number.NaN);
+        history.zeroed!.push(zeroed);
+        Object.assign(logs, { loss: history.loss!.at(-1)!, acc: history.accuracy!.at(-1)!, zeroed });
+      }
+      await fire(callbacks, 'onEpochEnd', epoch, logs);
     }
-    const epsilon = taken > 0 ? accountant.getEpsilon(delta) : 0;
-    await fire(callbacks, 'onTrainEnd', { epsilon });
+    const epsilon = live.getEpsilon(delta);
+    await fire(callbacks, 'onTrainEnd', { epsilon, steps: taken });
     if (budgetExceeded !== undefined && onExceeded === 'throw') throw budgetExceeded;
     return {
-      history, noiseMultiplier, sampleRate, steps: taken, epsilon, delta, accountant,
+      history, noiseMultiplier, sampleRate, steps: taken, epsilon, delta, accountant: live,
       ...(budgetExceeded !== undefined ? { budgetExceeded } : {}),
       rng: { secure: rng.secure, label: rng.label },
     };
   } finally {
     dispose(labels);
   }
-}
-
-function resolveAccountant(fn: string, value: AccountantKind | PrivacyAccountant | undefined): PrivacyAccountant {
-  if (value === undefined || typeof value === 'string') return createAccountant(oneOf(fn, 'accountant', value ?? 'rdp', ['rdp', 'pld'] as const));
-  const a = value as Partial<PrivacyAccountant>;
-  if (typeof a !== 'object' || typeof a.step !== 'function' || typeof a.getEpsilon !== 'function' || typeof a.clone !== 'function') {
-    invalid(fn, 'accountant', value, "'rdp', 'pld' or a PrivacyAccountant");
-  }
-  return value;
 }
 
 function exceeded(fn: string, accountant: PrivacyAccountant, step: { noiseMultiplier: number; sampleRate: number }, delta: number, budget: number): PrivacyBudgetExceededError {

@@ -32,6 +32,19 @@ export interface ModelPlan {
 
 const cache = new WeakMap<object, { key: string; plan: ModelPlan }>();
 
+/**
+ * The layer check every DP entry point shares (internal): a LayersModel whose every layer the
+ * engine supports (no batch-mixing layer such as BatchNormalization, no unverifiable one), whatever
+ * its output. Throws {@link UnsupportedLayerError} listing every offending layer.
+ */
+export function checkPrivateLayers(fn: string, model: LayersModel): void {
+  if (typeof model !== 'object' || model === null || !isContainer(model as unknown as ContainerLike)) {
+    invalid(fn, 'model', model, 'a tf.LayersModel (Sequential or functional)');
+  }
+  const { unsupported } = planModel(model as unknown as ContainerLike);
+  if (unsupported.length > 0) throw new UnsupportedLayerError(fn, unsupported);
+}
+
 /** Plans (or returns the cached plan of) a model; throws on unsupported layers. */
 export function modelPlan(fn: string, model: LayersModel): ModelPlan {
   if (typeof model !== 'object' || model === null || !isContainer(model as unknown as ContainerLike)) {

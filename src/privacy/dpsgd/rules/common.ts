@@ -1,5 +1,5 @@
 /** Shared tensor helpers of the layer rules (internal). */
-import { matMul, mul, reshape, sum, type Tensor, type Tensor1D, type Tensor3D } from '../../../core/tf.js';
+import { add, matMul, mul, reshape, sqrt, sum, type Tensor, type Tensor1D, type Tensor3D } from '../../../core/tf.js';
 import type { ActivationLike, LayerLike, WeightLike } from '../types.js';
 
 /** Applies `layer.activation` if the layer has one. */
@@ -37,13 +37,22 @@ export function squaredNormsPerExample(t: Tensor): Tensor1D {
  * Ghost squared norms of `sum_t a_t g_t^T` per example, for `a` `[B, T, p]` and `g` `[B, T, q]`:
  * `||a||^2 ||g||^2` when T = 1, the Gram trick `sum (A A^T) * (G G^T)` when `T^2 < p q`, otherwise
  * undefined (materialising is cheaper).
+ *
+ * The Gram trick sums terms of both signs, so in float32 it can cancel far below the true norm
+ * (an input crafted with opposite positions could make the clipping coefficient too large). Its
+ * rounding error is at most `(p + q + T^2 + 4) u (sum_t ||a_t|| ||g_t||)^2` (dot products of
+ * length p, q and a sum of T^2 products, Higham 2002, section 3.1); that bound, doubled for the
+ * bound's own rounding, is added so the estimate is never below the exact value.
  */
 export function ghostOuterNorms(a: Tensor3D, g: Tensor3D): Tensor1D | undefined {
   const [, positions, p] = a.shape;
   const q = g.shape[2];
   if (positions === 1) return mul(sum(mul(a, a), [1, 2]), sum(mul(g, g), [1, 2])) as Tensor1D;
   if (positions * positions < p * q) {
-    return sum(mul(matMul(a, a, false, true), matMul(g, g, false, true)), [1, 2]) as Tensor1D;
+    const gram = sum(mul(matMul(a, a, false, true), matMul(g, g, false, true)), [1, 2]);
+    const triangle = sum(mul(sqrt(sum(mul(a, a), 2)), sqrt(sum(mul(g, g), 2))), 1);
+    const gamma = 2 * (p + q + positions * positions + 4) * 2 ** -24;
+    return add(gram, mul(mul(triangle, triangle), gamma)) as Tensor1D;
   }
   return undefined;
 }

@@ -34,7 +34,11 @@ function patchesAndGrads(layer: LayerLike, call: LayerCall): { p: Tensor; g: Ten
 export const depthwiseConv2dRule: LayerRule = {
   check: (layer) => {
     const g = convGeometry(layer);
-    return typeof g === 'string' ? g : undefined;
+    if (typeof g === 'string') return g;
+    // tfjs-layers' DepthwiseConv2D ignores dilationRate in its own forward pass, so the network
+    // tfjs runs and the one the engine would differentiate differ: refuse instead of training the wrong model.
+    if (g.dilation[0] > 1 || g.dilation[1] > 1) return 'dilationRate > 1 is not supported (tfjs-layers ignores it in DepthwiseConv2D; use dilationRate 1)';
+    return undefined;
   },
   weights(layer) {
     const bias = weightField(layer, 'bias');
