@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../src/core/rng.js';
 import { RdpAccountant, discreteGaussianMechanism, discreteLaplaceMechanism } from '../../src/privacy/index.js';
-import { chiSquare, chiSquareCritical } from './stats.js';
+import { discreteGaussianParams, sampleDiscreteGaussianCentered } from '../../src/privacy/mechanisms/samplers/centeredDiscreteGaussian.js';
+import { bernoulliExp, bernoulliRational, uniformBigInt } from '../../src/privacy/mechanisms/samplers/exact.js';
+import { sampleRoundedLaplace } from '../../src/privacy/mechanisms/samplers/roundedLaplace.js';
+import { chiSquare, chiSquareCritical, laplaceCdf } from './stats.js';
 
 function discreteLaplacePmf(scale: number): (k: number) => number {
   const a = Math.exp(-1 / scale);
@@ -60,5 +63,90 @@ describe('discreteGaussianMechanism (exact sampler)', () => {
     const eps = new RdpAccountant().compose(r.event!).getEpsilon(1e-6);
     expect(eps).toBeGreaterThan(0);
     expect(() => discreteGaussianMechanism(1, { sigma: 0 })).toThrow("argument 'sigma'");
+  });
+});
+
+describe('exact sampling primitives', () => {
+  const within = (count: number, n: number, p: number): void => {
+    expect(Math.abs(count / n - p)).toBeLessThan(4.5 * Math.sqrt((p * (1 - p)) / n) + 1e-12);
+  };
+
+  it('bernoulliRational and bernoulliExp hit their exact probabilities, for small and huge denominators', () => {
+    const rng = seededRng('bern');
+    const n = 40000;
+    const big = (1n << 70n) + 1n;
+    for (const [num, den] of [
+      [1n, 3n],
+      [7n, 10n],
+      [big / 3n, big],
+      [(1n << 69n) + 12345n, big],
+    ] as const) {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (bernoulliRational(rng, num, den)) hits++;
+      within(hits, n, Number(num) / Number(den));
+    }
+    for (const [num, den] of [
+      [3n, 10n],
+      [17n, 10n],
+      [(1n << 60n) + 7n, 1n << 61n],
+      [5n * big + 1n, 2n * big],
+    ] as const) {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (bernoulliExp(rng, num, den)) hits++;
+      within(hits, n, Math.exp(-Number(num) / Number(den)));
+    }
+  });
+
+  it('uniformBigInt is uniform on one-word, two-word and multi-word ranges', () => {
+    const rng = seededRng('uniform');
+    for (const range of [10n, 3n * (1n << 33n) + 5n, (1n << 90n) + 3n]) {
+      const n = 30000;
+      const counts = new Array<number>(10).fill(0);
+      let outside = 0;
+      for (let i = 0; i < n; i++) {
+        const x = uniformBigInt(rng, range);
+        if (x < 0n || x >= range) outside++;
+        else counts[Number((x * 10n) / range)]!++;
+      }
+      expect(outside).toBe(0);
+      const stat = counts.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
+      expect(stat).toBeLessThan(chiSquareCritical(9));
+    }
+  });
+});
+
+describe('grid samplers (floating-point-safe continuous mechanisms)', () => {
+  it('sampleRoundedLaplace is round(c + Laplace(b)) exactly: chi-square against the Laplace cell masses', () => {
+    // scale b = 3/2 grid steps, centre c = 0.3 (dyadic: 0.296875 = 19/64) and c = -2.5 (a tie).
+    for (const [num, den, seed] of [
+      [19n, 64n, 'rl1'],
+      [-5n, 2n, 'rl2'],
+    ] as const) {
+      const c = Number(num) / Number(den);
+      const n = 20000;
+      const rng = seededRng(seed);
+      const sample = Array.from({ length: n }, () => Number(sampleRoundedLaplace(rng, { num, den }, 3n, 2n)));
+      const pmf = (k: number): number => laplaceCdf(k + 0.5 - c, 1.5) - laplaceCdf(k - 0.5 - c, 1.5);
+      const good = chiSquare(sample, pmf, -8, 8);
+      expect(good.stat).toBeLessThan(chiSquareCritical(good.df));
+      const shifted = chiSquare(sample, (k) => pmf(k - 1), -8, 8);
+      expect(shifted.stat).toBeGreaterThan(chiSquareCritical(shifted.df));
+    }
+  });
+
+  it('sampleDiscreteGaussianCentered is N_Z(c, sigma^2) for a fractional centre', () => {
+    const c = 0.3125; // 5/16
+    const sigma2 = 2.25;
+    const params = discreteGaussianParams(9n, 4n);
+    const rng = seededRng('dgc');
+    const n = 20000;
+    const sample = Array.from({ length: n }, () => Number(sampleDiscreteGaussianCentered(rng, { num: 5n, den: 16n }, params)));
+    let z = 0;
+    for (let k = -60; k <= 60; k++) z += Math.exp(-((k - c) ** 2) / (2 * sigma2));
+    const pmf = (k: number): number => Math.exp(-((k - c) ** 2) / (2 * sigma2)) / z;
+    const good = chiSquare(sample, pmf, -4, 4);
+    expect(good.stat).toBeLessThan(chiSquareCritical(good.df));
+    const centred = chiSquare(sample, discreteGaussianPmf(1.5), -4, 4);
+    expect(centred.stat).toBeGreaterThan(chiSquareCritical(centred.df));
   });
 });

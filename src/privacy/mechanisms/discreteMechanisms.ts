@@ -87,6 +87,8 @@ export function discreteLaplaceMechanism<T extends IntegerValue>(
     delta: 0,
     secure: rng.secure,
     rngLabel: rng.label,
+    floatingPointSafe: true,
+    granularity: 1,
   };
 }
 
@@ -143,6 +145,8 @@ export function discreteGaussianMechanism<T extends IntegerValue>(
     delta: Number.NaN,
     secure: rng.secure,
     rngLabel: rng.label,
+    floatingPointSafe: true,
+    granularity: 1,
     event: { kind: 'gaussian', noiseMultiplier: o.sigma / sensitivity },
   };
 }

@@ -1,8 +1,7 @@
 /**
  * Shared shape of a noisy release and the value kinds mechanisms accept.
  */
-import { add, cast, tensor, tidy, type Tensor } from '../../core/tf.js';
-import { invalid } from '../../core/validate.js';
+import type { Tensor } from '../../core/tf.js';
 import type { DpEvent } from '../accounting/dpEvent.js';
 
 /**
@@ -29,13 +28,34 @@ export type NumericValue = number | readonly number[] | Float32Array | Float64Ar
 export type NoisyValue<T> = T extends number ? number : T extends Tensor ? Tensor : T extends Float32Array | Float64Array ? Float64Array : number[];
 
 /**
- * A noisy release and how it was made.
+ * What the ideal real-valued mechanism would guarantee. Only releases made with
+ * `unsafeFloatingPoint: true` carry it: their floating-point noise does not deliver it.
+ *
+ * @example
+ * ```ts
+ * import { laplaceMechanism, seededRng } from 'responsible-tfjs/privacy';
+ * const r = laplaceMechanism(3, { sensitivity: 1, epsilon: 1, unsafeFloatingPoint: true, rng: seededRng(1) });
+ * console.log(r.epsilon, r.nominal?.epsilon); // Infinity 1
+ * ```
+ */
+export interface NominalGuarantee {
+  /** Epsilon of the ideal mechanism. */
+  readonly epsilon: number;
+  /** Delta of the ideal mechanism. */
+  readonly delta: number;
+  /** The ideal mechanism as a {@link DpEvent}. */
+  readonly event: DpEvent;
+}
+
+/**
+ * A noisy release and how it was made, with the guarantee it actually has.
  *
  * @example
  * ```ts
  * import { laplaceMechanism } from 'responsible-tfjs/privacy';
  * const r = laplaceMechanism(42, { sensitivity: 1, epsilon: 0.5 });
- * console.log(r.value, r.scale, r.secure); // 44.1... 2 true
+ * console.log(r.value, r.epsilon, r.delta, r.granularity, r.floatingPointSafe, r.secure);
+ * // 44.1... 0.5 0 1.8189894035458565e-12 true true
  * ```
  */
 export interface NoisyRelease<T> {
@@ -45,45 +65,30 @@ export interface NoisyRelease<T> {
   readonly mechanism: 'laplace' | 'gaussian' | 'discreteLaplace' | 'discreteGaussian';
   /** Noise scale in query units: Laplace b, or Gaussian standard deviation σ. */
   readonly scale: number;
-  /** Epsilon of the release; NaN for the discrete Gaussian, whose guarantee is accounted from `event` at a delta of your choice. */
+  /**
+   * Epsilon the release satisfies; NaN for the discrete Gaussian (accounted from `event` at a
+   * delta of your choice) and `Infinity` for `unsafeFloatingPoint` releases (no guarantee).
+   */
   readonly epsilon: number;
-  /** Delta of the release (0 for pure-DP mechanisms). */
+  /** Delta the release satisfies (0 for pure-DP mechanisms; 1, i.e. none, for unsafe releases). */
   readonly delta: number;
   /** Whether the noise came from a cryptographically secure source; `false` means testing only. */
   readonly secure: boolean;
   /** Label of the random source used. */
   readonly rngLabel: string;
-  /** The release as a {@link DpEvent}, ready for an accountant, when one applies exactly. */
+  /**
+   * Whether the release is immune to floating-point attacks (Mironov 2012): exact samplers, an
+   * output on a fixed grid. `false` only with `unsafeFloatingPoint: true`.
+   */
+  readonly floatingPointSafe: boolean;
+  /**
+   * Spacing of the output grid in query units: outputs are multiples of it (before the final
+   * rounding to a double, or to float32 for tensors). 1 for the integer mechanisms; absent for
+   * unsafe releases.
+   */
+  readonly granularity?: number;
+  /** The release as a {@link DpEvent}, ready for an accountant, when one applies; absent for unsafe releases. */
   readonly event?: DpEvent;
-}
-
-function isTensor(v: unknown): v is Tensor {
-  return typeof v === 'object' && v !== null && 'shape' in v && 'dtype' in v && 'dataId' in v;
-}
-
-/** Adds noise drawn by `fill` to a value of any accepted kind (internal). */
-export function addNoise<T extends NumericValue>(fn: string, value: T, fill: (out: Float64Array) => void): NoisyValue<T> {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) invalid(fn, 'value', value, 'a finite number, an array of finite numbers or a tensor');
-    const n = new Float64Array(1);
-    fill(n);
-    return (value + (n[0] as number)) as NoisyValue<T>;
-  }
-  if (isTensor(value)) {
-    if (value.dtype !== 'float32' && value.dtype !== 'int32') invalid(fn, 'value', value, 'a float32 or int32 tensor');
-    const noise = new Float64Array(value.size);
-    fill(noise);
-    return tidy(() => add(value.dtype === 'float32' ? value : cast(value, 'float32'), tensor(Float32Array.from(noise), value.shape, 'float32'))) as NoisyValue<T>;
-  }
-  if (Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array) {
-    const arr = value as ArrayLike<number>;
-    for (let i = 0; i < arr.length; i++) {
-      if (!Number.isFinite(arr[i])) invalid(fn, `value[${i}]`, arr[i], 'a finite number');
-    }
-    const noise = new Float64Array(arr.length);
-    fill(noise);
-    for (let i = 0; i < arr.length; i++) noise[i] = (noise[i] as number) + (arr[i] as number);
-    return (Array.isArray(value) ? Array.from(noise) : noise) as NoisyValue<T>;
-  }
-  return invalid(fn, 'value', value, 'a number, an array of numbers, a Float32Array/Float64Array or a tfjs tensor');
+  /** For `unsafeFloatingPoint` releases only: the guarantee of the ideal mechanism, not delivered. */
+  readonly nominal?: NominalGuarantee;
 }

@@ -2,7 +2,8 @@
  * Exact discrete Laplace sampler (Canonne, Kamath and Steinke 2020, Algorithm 2).
  */
 import type { Rng } from '../../../core/rng.js';
-import { bernoulliExp, bernoulliRational, uniformBigInt } from './exact.js';
+import { bernoulliRational } from './exact.js';
+import { sampleGeometricRational } from './geometric.js';
 
 /**
  * One sample of the discrete Laplace distribution on the integers with scale `t/s`:
@@ -12,12 +13,7 @@ import { bernoulliExp, bernoulliRational, uniformBigInt } from './exact.js';
  */
 export function sampleDiscreteLaplaceRational(rng: Rng, t: bigint, s: bigint): bigint {
   for (;;) {
-    const u = uniformBigInt(rng, t);
-    if (!bernoulliExp(rng, u, t)) continue;
-    let v = 0n;
-    while (bernoulliExp(rng, 1n, 1n)) v++;
-    const x = u + t * v;
-    const y = x / s;
+    const y = sampleGeometricRational(rng, t, s);
     const negative = bernoulliRational(rng, 1n, 2n);
     if (negative && y === 0n) continue;
     return negative ? -y : y;
