@@ -14,10 +14,23 @@ import { sensitiveColumns, type SensitiveColumn, type SensitiveValue } from './i
  * ```
  */
 export interface GroupInfo {
-  /** The value itself for one feature, or the values joined with `', '` for several. */
+  /**
+   * The value itself for one feature, or the values joined with `', '` for several; within a
+   * value of several features, `,` and `\\` are escaped (`\\,`, `\\\\`), so two different groups
+   * never share a key (('x, y', 'z') is `x\\, y, z`, ('x', 'y, z') is `x, y\\, z`).
+   */
   readonly key: string;
   /** The value of each sensitive feature, keyed by feature name. */
   readonly values: Readonly<Record<string, SensitiveValue>>;
+}
+
+/**
+ * The display key of a group from its values, one per feature: unambiguous, because keys index
+ * results (`byGroup`) and group rows together (internal).
+ */
+export function groupKey(values: readonly SensitiveValue[]): string {
+  if (values.length === 1) return String(values[0]);
+  return values.map((v) => String(v).replace(/\\/g, '\\\\').replace(/,/g, '\\,')).join(', ');
 }
 
 const SMALL_INT = 1 << 16;
@@ -117,7 +130,7 @@ export function orderedGroups(features: readonly FeatureDictionary[]): { info: G
     codes.forEach((code, j) => {
       values[features[j]!.name] = features[j]!.values[code]!;
     });
-    const key = codes.map((code, j) => String(features[j]!.values[code])).join(', ');
+    const key = groupKey(codes.map((code, j) => features[j]!.values[code]!));
     return { info: { key, values }, cell: codes.join(',') };
   });
 }
@@ -127,7 +140,7 @@ export function groupKeysOf(fn: string, sensitiveFeatures: unknown, n: number): 
   const { names, columns } = sensitiveColumns(fn, sensitiveFeatures, n);
   const dicts = names.map((name) => new FeatureDictionary(name));
   const codes = columns.map((col, j) => dicts[j]!.encode(fn, col));
-  const rowKeys = Array.from({ length: n }, (_, i) => codes.map((c, j) => String(dicts[j]!.values[c[i]!])).join(', '));
+  const rowKeys = Array.from({ length: n }, (_, i) => groupKey(codes.map((c, j) => dicts[j]!.values[c[i]!]!)));
   const present = new Set(rowKeys);
   const keys = orderedGroups(dicts).map((g) => g.info.key).filter((k) => present.has(k));
   return { names, rowKeys, keys };
