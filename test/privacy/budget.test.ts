@@ -47,3 +47,23 @@ describe('PrivacyBudget', () => {
     expect(() => new PrivacyBudget({ epsilon: 0, delta: 1e-5 })).toThrow("argument 'options.epsilon'");
   });
 });
+
+describe('PrivacyBudget state', () => {
+  it('keeps its limit and spending in private fields that JavaScript cannot overwrite', () => {
+    const budget = new PrivacyBudget({ epsilon: 1, delta: 1e-5 });
+    budget.spend({ noiseMultiplier: 2, sampleRate: 0.01 }, 10);
+    const spent = budget.spentEpsilon;
+    const loose = budget as unknown as Record<string, unknown>;
+    expect(() => {
+      loose.epsilon = 1e9;
+    }).toThrow(TypeError);
+    expect(() => {
+      loose.spentEpsilon = 0;
+    }).toThrow(TypeError);
+    loose.spent = 0;
+    loose.acc = undefined;
+    expect(budget.epsilon).toBe(1);
+    expect(budget.spentEpsilon).toBe(spent);
+    expect(() => budget.spend({ noiseMultiplier: 0.3, sampleRate: 1 }, 100)).toThrow(PrivacyBudgetExceededError);
+  });
+});

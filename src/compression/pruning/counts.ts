@@ -56,8 +56,3 @@ export function pruneCountUnchecked(size: number, sparsity: number, rule: Prunin
   const kept = Math.max(roundHalfEven(f(f(size) * f(1 - f(sparsity)))), 1);
   return size - Math.min(kept, size);
 }
-
-/** Throws unless `n` is a whole count in [0, size]. */
-export function checkCount(fn: string, argument: string, n: number, size: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > size) invalid(fn, argument, n, `an integer in [0, ${size}]`);
-}

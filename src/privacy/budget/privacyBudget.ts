@@ -46,12 +46,11 @@ export interface PrivacyBudgetOptions {
  * ```
  */
 export class PrivacyBudget {
-  /** Total epsilon allowed. */
-  readonly epsilon: number;
-  /** Delta at which epsilon is measured. */
-  readonly delta: number;
-  private acc: PrivacyAccountant;
-  private spent: number;
+  readonly #epsilon: number;
+  readonly #delta: number;
+  // Real private fields: a TypeScript-only `private` is writable from JavaScript (budget.spent = 0).
+  #acc: PrivacyAccountant;
+  #spent: number;
 
   /**
    * A budget with nothing spent (or continuing a given accountant).
@@ -63,28 +62,38 @@ export class PrivacyBudget {
     const o = optionsObject(fn, 'options', options);
     positiveNumber(fn, 'options.epsilon', o.epsilon);
     numberInRange(fn, 'options.delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
-    this.epsilon = o.epsilon;
-    this.delta = o.delta;
-    this.acc = typeof o.accountant === 'object' && o.accountant !== null ? o.accountant.clone() : createAccountant(o.accountant ?? 'rdp');
-    this.spent = this.acc.getEpsilon(this.delta);
-    if (this.spent > this.epsilon) {
-      throw new PrivacyBudgetExceededError({ fn, budgetEpsilon: this.epsilon, delta: this.delta, spentEpsilon: this.spent, requestedEpsilon: this.spent });
+    this.#epsilon = o.epsilon;
+    this.#delta = o.delta;
+    this.#acc = typeof o.accountant === 'object' && o.accountant !== null ? o.accountant.clone() : createAccountant(o.accountant ?? 'rdp');
+    this.#spent = this.#acc.getEpsilon(this.delta);
+    if (this.#spent > this.epsilon) {
+      throw new PrivacyBudgetExceededError({ fn, budgetEpsilon: this.epsilon, delta: this.delta, spentEpsilon: this.#spent, requestedEpsilon: this.#spent });
     }
+  }
+
+  /** Total epsilon allowed (read-only, also from JavaScript). */
+  get epsilon(): number {
+    return this.#epsilon;
+  }
+
+  /** Delta at which epsilon is measured. */
+  get delta(): number {
+    return this.#delta;
   }
 
   /** Epsilon spent so far (at {@link PrivacyBudget.delta}). */
   get spentEpsilon(): number {
-    return this.spent;
+    return this.#spent;
   }
 
   /** Epsilon left before the limit. */
   get remainingEpsilon(): number {
-    return Math.max(0, this.epsilon - this.spent);
+    return Math.max(0, this.epsilon - this.#spent);
   }
 
   /** A copy of the accountant holding the recorded history. */
   get accountant(): PrivacyAccountant {
-    return this.acc.clone();
+    return this.#acc.clone();
   }
 
   /**
@@ -92,7 +101,7 @@ export class PrivacyBudget {
    * @returns The would-be epsilon.
    */
   peek(params: DpSgdStep, steps = 1): number {
-    return this.acc.clone().step(params, steps).getEpsilon(this.delta);
+    return this.#acc.clone().step(params, steps).getEpsilon(this.delta);
   }
 
   /** Whether `steps` more DP-SGD steps fit in the budget. */
@@ -107,7 +116,7 @@ export class PrivacyBudget {
    */
   spend(params: DpSgdStep, steps = 1): number {
     positiveInteger('PrivacyBudget.spend', 'steps', steps);
-    return this.commit('PrivacyBudget.spend', (a) => a.step(params, steps));
+    return this.#commit('PrivacyBudget.spend', (a) => a.step(params, steps));
   }
 
   /**
@@ -116,18 +125,18 @@ export class PrivacyBudget {
    * @returns The epsilon spent after the event.
    */
   spendEvent(event: DpEvent, count = 1): number {
-    return this.commit('PrivacyBudget.spendEvent', (a) => a.compose(event, count));
+    return this.#commit('PrivacyBudget.spendEvent', (a) => a.compose(event, count));
   }
 
-  private commit(fn: string, apply: (a: PrivacyAccountant) => void): number {
-    const trial = this.acc.clone();
+  #commit(fn: string, apply: (a: PrivacyAccountant) => void): number {
+    const trial = this.#acc.clone();
     apply(trial);
     const requested = trial.getEpsilon(this.delta);
     if (!(requested <= this.epsilon)) {
-      throw new PrivacyBudgetExceededError({ fn, budgetEpsilon: this.epsilon, delta: this.delta, spentEpsilon: this.spent, requestedEpsilon: requested });
+      throw new PrivacyBudgetExceededError({ fn, budgetEpsilon: this.epsilon, delta: this.delta, spentEpsilon: this.#spent, requestedEpsilon: requested });
     }
-    this.acc = trial; // the trial already holds the new history (and any cached composition)
-    this.spent = requested;
+    this.#acc = trial; // the trial already holds the new history (and any cached composition)
+    this.#spent = requested;
     return requested;
   }
 }
