@@ -17,21 +17,21 @@ export interface Fraction {
 }
 
 const view = new DataView(new ArrayBuffer(8));
+const HUGE = 1n << 1000n;
 
 /** The exact value of a finite double. */
 export function toDyadic(x: number): Dyadic {
   if (x === 0) return { num: 0n, exp: 0 };
   view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & 0xfffffffffffffn;
-  let num = biased === 0 ? fraction : fraction | 0x10000000000000n;
-  let exp = biased === 0 ? -1074 : biased - 1075;
-  while ((num & 1n) === 0n) {
-    num >>= 1n;
-    exp++;
-  }
-  return { num: x < 0 ? -num : num, exp };
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const top = biased === 0 ? hi & 0xfffff : (hi & 0xfffff) | 0x100000;
+  // strip trailing zero bits with 32-bit integer ops (the mantissa stays an exact double)
+  const zeros = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 63 - Math.clz32(top & -top);
+  const mantissa = (top * 4294967296 + lo) / 2 ** zeros;
+  const exp = (biased === 0 ? -1074 : biased - 1075) + zeros;
+  return { num: BigInt(x < 0 ? -mantissa : mantissa), exp };
 }
 
 /** `d · 2^shift` as a fraction with a power-of-two denominator. */
@@ -65,8 +65,8 @@ export function isqrt(q: bigint): bigint {
 export function gridValue(k: bigint, exp: number): number {
   let m = k;
   let e = exp;
-  const bits = (m < 0n ? -m : m).toString(2).length;
-  if (bits > 1000) {
+  if (m >= HUGE || m <= -HUGE) {
+    const bits = (m < 0n ? -m : m).toString(2).length;
     m >>= BigInt(bits - 64); // truncation: still a fixed function of k
     e += bits - 64;
   }

@@ -53,40 +53,39 @@ function bernoulliSmall(rng: Rng, num: number, den: number): boolean {
   }
 }
 
-/** Continues a lazy comparison with the expansion of r/den after its first word (rare). */
-function bernoulliTail(rng: Rng, rem: bigint, den: bigint): boolean {
-  let r = rem;
-  while (r !== 0n) {
-    r <<= 32n;
-    const digit = r / den;
-    r -= digit * den;
-    const w = BigInt(rng.nextUint32());
-    if (w !== digit) return w < digit;
-  }
-  return false;
-}
-
 /**
  * A fixed probability num/den in (0, 1) prepared for repeated trials: its first 32-bit binary
- * digit and the remainder. A trial draws a uniform V in [0, 1) lazily, a word at a time, and
- * reports V < p; the first differing word decides, so P[true] = p exactly.
+ * digit. A trial draws a uniform V in [0, 1) lazily, a word at a time, and reports V < p; the
+ * first differing word decides, so P[true] = p exactly.
  */
 interface Prepared {
   readonly digit: number;
-  readonly rem: bigint;
+  readonly num: bigint;
   readonly den: bigint;
 }
 
 function prepare(num: bigint, den: bigint): Prepared {
-  const shifted = num << 32n;
-  const digit = shifted / den;
-  return { digit: Number(digit), rem: shifted - digit * den, den };
+  // Fast path: (num/den)·2^32 in doubles is within 2e-6 of the exact value (three roundings of
+  // relative size 2^-53), so its floor is exact unless the fraction is within 1e-5 of an integer.
+  const x = (Number(num) / Number(den)) * TWO_POW_32;
+  const digit = Math.floor(x);
+  if (x - digit > 1e-5 && x - digit < 1 - 1e-5) return { digit, num, den };
+  return { digit: Number((num << 32n) / den), num, den };
 }
 
 function trial(rng: Rng, p: Prepared): boolean {
   const w = rng.nextUint32();
   if (w !== p.digit) return w < p.digit;
-  return bernoulliTail(rng, p.rem, p.den);
+  // The first words agree (probability 2^-32): continue with the exact expansion.
+  let r = (p.num << 32n) - BigInt(p.digit) * p.den;
+  while (r !== 0n) {
+    r <<= 32n;
+    const digit = r / p.den;
+    r -= digit * p.den;
+    const next = BigInt(rng.nextUint32());
+    if (next !== digit) return next < digit;
+  }
+  return false;
 }
 
 /** Bernoulli(num/den) for 0 <= num and 0 < den (true when num >= den). */
