@@ -21,23 +21,29 @@ describe('default orders', () => {
 });
 
 describe('computeRdp', () => {
-  it('matches Opacus per-step RDP at all 151 orders for the 49 (q, sigma) pairs', () => {
-    let worst = 0;
+  it('matches Opacus per-step RDP at all 151 orders for the 49 (q, sigma) pairs, up to Opacus own stopping error', () => {
+    let worstInt = 0;
     for (const v of ref.rdp_vectors) {
       const ours = computeRdp({ sampleRate: v.q, noiseMultiplier: v.sigma, steps: 1 });
       v.rdp_opacus_per_step.forEach((r, i) => {
-        worst = Math.max(worst, rel(ours[i] as number, r));
+        const a = ref.orders_opacus[i] as number;
+        const o = ours[i] as number;
+        // Opacus stops its fractional series at a term below e^-30 ≈ 9.4e-14 in A_α, so its log A_α
+        // can be off by that much; where RDP is tiny (q 0.001, σ 10) that is 1e-6 relative. We sum
+        // to a certified bound instead (see the exact check below), so allow Opacus' error there.
+        expect(Math.abs(o - r) * (a - 1)).toBeLessThanOrEqual(2e-9 * r * (a - 1) + 1.2e-13);
+        if (Number.isInteger(a)) worstInt = Math.max(worstInt, rel(o, r));
       });
     }
-    // Per-order RDP can be tiny (1e-8) where the log-space sums cancel; 2e-9 relative covers it.
-    expect(worst).toBeLessThan(2e-9);
+    // Integer orders are finite sums in both: Opacus' log-space rounding only.
+    expect(worstInt).toBeLessThan(1e-9);
   });
 
-  it('agrees with the 50-digit exact RDP as closely as Opacus does', () => {
+  it('is an upper bound on the 50-digit exact RDP, within 1e-10 relative (Opacus: up to 3.1e-7, either side)', () => {
     for (const p of ref.rdp_exact_check.points) {
       const [ours] = computeRdp({ sampleRate: p.q, noiseMultiplier: p.sigma, steps: 1, orders: [p.order] });
-      const opacusErr = rel(p.rdp_opacus, p.rdp_exact);
-      expect(rel(ours as number, p.rdp_exact)).toBeLessThan(Math.max(1e-10, 1.1 * opacusErr));
+      expect(ours as number).toBeGreaterThanOrEqual(p.rdp_exact);
+      expect(rel(ours as number, p.rdp_exact)).toBeLessThan(1e-10);
     }
   });
 
@@ -117,7 +123,11 @@ describe('rdpToEpsilon / rdpToDelta', () => {
 describe('RdpAccountant', () => {
   it("gives Opacus' pinned golden value (sigma 1.5, q 0.04, 2250 steps, delta 1e-5)", () => {
     const eps = new RdpAccountant().step({ noiseMultiplier: 1.5, sampleRate: 0.04 }, 2250).getEpsilon(1e-5);
-    expect(eps).toBeCloseTo(7.32911117143, 10);
+    expect(Math.abs(eps - 7.32911117143) / 7.32911117143).toBeLessThan(1e-10);
+    // The best order is 3.9, where 50-digit quadrature gives 7.3291111714841740: Opacus' series
+    // stops 5.4e-11 short of it, we are at most a few 1e-13 above it.
+    expect(eps).toBeGreaterThanOrEqual(7.329111171484174);
+    expect(eps - 7.329111171484174).toBeLessThan(1e-12);
   });
 
   it('reproduces the TF Privacy MNIST tutorial case under Opacus and dp_accounting conventions', () => {
@@ -182,7 +192,10 @@ describe('RdpAccountant', () => {
     const tiny = new RdpAccountant({ orders: DP_ACCOUNTING_RDP_ORDERS }).step({ noiseMultiplier: 1, sampleRate: 1e-4 }, 10).getEpsilon(1e-5);
     expect(tiny).toBeGreaterThan(0);
     expect(tiny).toBeLessThan(1);
-    // So little privacy loss that the KL bound gives (0, delta)-DP outright.
-    expect(new RdpAccountant().step({ noiseMultiplier: 1, sampleRate: 1e-7 }, 10).getEpsilon(1e-5)).toBe(0);
+    // So little privacy loss that the KL bound would give (0, delta)-DP (dp_accounting reports 0);
+    // a positive RDP is never reported as epsilon 0 here (issue 11), but it stays an upper bound.
+    const faint = new RdpAccountant().step({ noiseMultiplier: 1, sampleRate: 1e-7 }, 10).getEpsilon(1e-5);
+    expect(faint).toBeGreaterThan(0);
+    expect(faint).toBeLessThan(0.3);
   });
 });

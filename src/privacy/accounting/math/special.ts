@@ -44,3 +44,24 @@ export function logSub(a: number, b: number): number {
   if (!Number.isFinite(d)) return a;
   return Math.log(d) + b;
 }
+
+/**
+ * log Φ(x), accurate on both sides: for x > 0 it is log1p(−Φ(−x)), which keeps the tiny negative
+ * value that log(Φ(x)) would round to 0 (the RDP series need it when z0/σ is large).
+ */
+export function logNdtr(x: number): number {
+  if (x > 0) return Math.log1p(-0.5 * erfc(x * SQRT1_2));
+  return normLogCdf(x);
+}
+
+/** log |e^v − 1| without overflow or cancellation; −∞ at v = 0. */
+export function logAbsExpm1(v: number): number {
+  if (v > 1) return v + Math.log1p(-Math.exp(-v));
+  if (v < -1) return Math.log1p(-Math.exp(v));
+  return Math.log(Math.abs(Math.expm1(v)));
+}
+
+/** log(1 + e^l) without overflow, and without losing a tiny e^l. */
+export function log1pExp(l: number): number {
+  return l > 0 ? l + Math.log1p(Math.exp(-l)) : Math.log1p(Math.exp(l));
+}

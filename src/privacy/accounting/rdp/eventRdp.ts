@@ -2,7 +2,8 @@
  * RDP curve of a {@link DpEvent} (internal): exhaustive over the event union.
  */
 import type { DpEvent } from '../dpEvent.js';
-import { laplaceRdp, subsampledGaussianRdp } from './subsampledGaussianRdp.js';
+import { laplaceRdp } from './laplaceRdp.js';
+import { subsampledGaussianRdp } from './subsampledGaussianRdp.js';
 
 /**
  * The noise multiplier of the single Gaussian equivalent to a nest of composed Gaussians

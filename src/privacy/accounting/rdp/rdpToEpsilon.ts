@@ -50,9 +50,15 @@ function checkCurve(fn: string, orders: readonly number[], rdp: ArrayLike<number
 /**
  * Converts an RDP curve into an (epsilon, delta) guarantee: the smallest over the orders of
  * `rdp(α) + ln(1 − 1/α) − (ln δ + ln α)/(α − 1)` (Balle et al. 2020, Thm 21; Canonne, Kamath and
- * Steinke 2020, Prop. 12), the conversion used by Opacus and dp_accounting. Like dp_accounting,
- * orders whose RDP already bounds KL so that `δ² ≥ 1 − e^{−rdp}` fails give epsilon 0, orders at or
- * below 1.01 are skipped (numerically unstable), and a negative bound is reported as 0.
+ * Steinke 2020, Prop. 12), the conversion used by Opacus and dp_accounting. Orders at or below
+ * 1.01 are skipped (numerically unstable), as dp_accounting does.
+ *
+ * Unlike dp_accounting, a positive RDP never yields epsilon 0. dp_accounting reports 0 when the
+ * KL bound gives δ² ≥ 1 − e^{−rdp}; that is where an RDP rounded to a tiny or zero value turned
+ * into "no privacy loss" (issue 11). Here an order whose bound is <= 0 although its RDP is
+ * positive is skipped (it would certify (0, δ)-DP; any positive epsilon is then also valid), and
+ * epsilon is 0 only when the RDP is 0 at some order (no mechanism at all), or in the degenerate
+ * case where every order's bound is <= 0 (δ near 1, or only orders above about 1/(e·δ)).
  *
  * @param options - Orders, RDP values and delta.
  * @returns `{ epsilon, order }`; epsilon is `Infinity` when every order's RDP is infinite.
@@ -76,18 +82,24 @@ export function epsilonFromRdp(orders: readonly number[], rdp: ArrayLike<number>
   const logDelta = Math.log(delta);
   let best = Infinity;
   let bestOrder = orders[0] as number;
+  let certifiesZero = false;
   for (let i = 0; i < orders.length; i++) {
     const a = orders[i] as number;
     const r = rdp[i] as number;
     let eps: number;
-    if (delta * delta + Math.expm1(-r) > 0) eps = 0;
+    if (r === 0) eps = 0; // D_α = 0: the two distributions are equal, (0, 0)-DP
     else if (a > 1.01) eps = r + Math.log1p(-1 / a) - (logDelta + Math.log(a)) / (a - 1);
     else eps = Infinity;
+    if (r > 0 && !(eps > 0)) {
+      certifiesZero ||= eps <= 0;
+      continue;
+    }
     if (eps < best || (i === 0 && !(eps > best))) {
       best = eps;
       bestOrder = a;
     }
   }
+  if (best === Infinity && certifiesZero) return { epsilon: 0, order: bestOrder };
   return { epsilon: Math.max(0, best), order: bestOrder };
 }
 
@@ -150,17 +162,20 @@ export function rdpToDelta(options: RdpToDeltaOptions): RdpDeltaConversion {
 export function deltaFromRdp(orders: readonly number[], rdp: ArrayLike<number>, epsilon: number): { delta: number; order: number } {
   let best = Infinity;
   let bestOrder = orders[0] as number;
+  let positive = false;
   for (let i = 0; i < orders.length; i++) {
     const a = orders[i] as number;
     const r = rdp[i] as number;
-    let logDelta = r === 0 ? -Infinity : 0.5 * Math.log1p(-Math.exp(-r));
+    positive ||= r > 0;
+    // KL bound √(1 − e^{−rdp}); −expm1 keeps it positive for a tiny rdp.
+    let logDelta = r === 0 ? -Infinity : 0.5 * Math.log(-Math.expm1(-r));
     if (a > 1.01) logDelta = Math.min(logDelta, (a - 1) * (r - epsilon + Math.log1p(-1 / a)) - Math.log(a));
-    if (logDelta < best || i === 0) {
-      if (i === 0 || logDelta < best) {
-        best = logDelta;
-        bestOrder = a;
-      }
+    if (i === 0 || logDelta < best) {
+      best = logDelta;
+      bestOrder = a;
     }
   }
-  return { delta: Math.min(Math.exp(best), 1), order: bestOrder };
+  // A positive RDP means a delta > 0: one that underflows is rounded up, not to 0.
+  const delta = Math.min(Math.exp(best), 1);
+  return { delta: positive && delta === 0 ? Number.MIN_VALUE : delta, order: bestOrder };
 }

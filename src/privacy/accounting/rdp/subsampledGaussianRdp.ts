@@ -1,96 +1,51 @@
 /**
- * Per-step RDP of the Poisson-subsampled Gaussian mechanism (internal), following Mironov, Talwar
- * and Zhang (2019) §3.3 exactly as Opacus' `analysis/rdp.py` evaluates it: a finite binomial sum
- * in log space for integer orders, two erfc-weighted series split at z0 for fractional orders.
+ * Per-step RDP of the Poisson-subsampled Gaussian mechanism (internal), after Mironov, Talwar and
+ * Zhang (2019) §3.3, evaluated so that it is never below the true value: every number returned
+ * is an upper bound on the RDP at that order, and it is > 0 whenever q > 0.
+ *
+ * At each order we take the smallest of the upper bounds we can certify:
+ * 1. the MTZ sum (integer α: finite, all terms positive; fractional α: Opacus' signed series with
+ *    a Leibniz tail bound), computed as log(1 + (A_α − 1)) from an upper bound on A_α − 1;
+ * 2. at a fractional α, log-convexity in α: log A_α is a cumulant generating function, hence
+ *    convex, and log A_1 = 0, so log A_α <= (⌈α⌉ − α) log A_⌊α⌋ + (α − ⌊α⌋) log A_⌈α⌉;
+ * 3. the RDP of the Gaussian without subsampling, α/(2σ²) (subsampling never increases Rényi
+ *    divergence: joint quasi-convexity, van Erven and Harremoës 2014).
+ * A bound that cannot be certified (NaN, overflow) is dropped; since 3 is always there, an order
+ * is +∞ only if α/(2σ²) is. A positive value that underflows is rounded up to the smallest double.
  */
-import gammaln from '@stdlib/math-base-special-gammaln';
-import { logAdd, logErfc, logSub } from '../math/special.js';
+import { log1pExp } from '../math/special.js';
+import { logAMinusOneFrac } from './logAFractional.js';
+import { logAMinusOneInt } from './logAInteger.js';
 
-const LOG_HALF = /* @__PURE__ */ Math.log(0.5);
+/** Above this order the series would need more than this many terms; only bound 3 is used. */
+const MAX_SERIES_ORDER = 100_000;
 
-/** log A_α for integer α: log Σ_k C(α,k) (1−q)^{α−k} q^k exp((k²−k)/(2σ²)). */
-function logAInt(q: number, sigma: number, alpha: number): number {
-  const logQ = Math.log(q);
-  const log1mQ = Math.log(1 - q);
-  const twoSigma2 = 2 * sigma * sigma;
-  let logA = -Infinity;
-  // C(alpha, i) multiplicatively for moderate orders (exact to a few ulp), via log-gamma beyond.
-  const useGamma = alpha > 200;
-  const logGammaA = useGamma ? gammaln(alpha + 1) : 0;
-  let binom = 1;
-  for (let i = 0; i <= alpha; i++) {
-    let logBinom: number;
-    if (useGamma) logBinom = logGammaA - gammaln(i + 1) - gammaln(alpha - i + 1);
-    else {
-      if (i > 0) binom = (binom * (alpha - i + 1)) / i;
-      logBinom = Math.log(binom);
-    }
-    const s = logBinom + i * logQ + (alpha - i) * log1mQ + (i * i - i) / twoSigma2;
-    logA = logAdd(logA, s);
-  }
-  return logA;
-}
-
-/** log A_α for fractional α (signed generalized binomial coefficients). */
-function logAFrac(q: number, sigma: number, alpha: number): number {
-  let logA0 = -Infinity;
-  let logA1 = -Infinity;
-  const z0 = sigma * sigma * Math.log(1 / q - 1) + 0.5;
-  const logQ = Math.log(q);
-  const log1mQ = Math.log(1 - q);
-  const twoSigma2 = 2 * sigma * sigma;
-  const sqrt2Sigma = Math.SQRT2 * sigma;
-  let coef = 1; // generalized C(alpha, i)
-  for (let i = 0; ; i++) {
-    if (i > 0) coef = (coef * (alpha - i + 1)) / i;
-    const logCoef = Math.log(Math.abs(coef));
-    const j = alpha - i;
-    const logT0 = logCoef + i * logQ + j * log1mQ;
-    const logT1 = logCoef + j * logQ + i * log1mQ;
-    const logE0 = LOG_HALF + logErfc((i - z0) / sqrt2Sigma);
-    const logE1 = LOG_HALF + logErfc((z0 - j) / sqrt2Sigma);
-    const logS0 = logT0 + (i * i - i) / twoSigma2 + logE0;
-    const logS1 = logT1 + (j * j - j) / twoSigma2 + logE1;
-    if (coef > 0) {
-      logA0 = logAdd(logA0, logS0);
-      logA1 = logAdd(logA1, logS1);
-    } else {
-      logA0 = logSub(logA0, logS0);
-      logA1 = logSub(logA1, logS1);
-    }
-    if (Math.max(logS0, logS1) < -30 || i > 100000) break;
-  }
-  return logAdd(logA0, logA1);
+function logAUpperInt(q: number, sigma: number, alpha: number): number {
+  if (alpha === 1) return 0;
+  return log1pExp(logAMinusOneInt(q, sigma, alpha));
 }
 
 /**
  * RDP at one order of one step of the sampled Gaussian with sample rate q and noise multiplier
- * σ (sensitivity 1, add/remove adjacency).
+ * σ (sensitivity 1, add/remove adjacency): an upper bound, > 0 for q > 0.
  */
 export function subsampledGaussianRdp(q: number, sigma: number, alpha: number): number {
   if (q === 0) return 0;
-  if (q === 1) return alpha / (2 * sigma * sigma);
-  if (!Number.isFinite(alpha)) return Infinity;
-  const logA = Number.isInteger(alpha) ? logAInt(q, sigma, alpha) : logAFrac(q, sigma, alpha);
-  return logA / (alpha - 1);
-}
-
-/**
- * RDP at one order of the Laplace mechanism with noise scale b = 1/eps over L1 sensitivity
- * (Mironov 2017, Prop. 6; same evaluation as dp_accounting's `_laplace_rdp`).
- */
-export function laplaceRdp(eps: number, alpha: number): number {
-  if (alpha === 1) return eps + Math.expm1(-eps);
-  if (alpha < 1.1) {
-    const c = Math.expm1(eps * (1 - 2 * alpha)) / (2 * alpha - 1);
-    const v = -c * (alpha - 1);
-    let sum = 0;
-    let p = 1;
-    for (let k = 1; k < 100; k++) {
-      sum += p / k;
-      p *= v;
+  const gaussian = alpha / (2 * sigma * sigma);
+  if (q === 1 || !Number.isFinite(gaussian)) return gaussian;
+  let best = gaussian;
+  const consider = (logA: number): void => {
+    const r = logA / (alpha - 1);
+    if (r < best) best = r; // NaN never passes
+  };
+  if (alpha <= MAX_SERIES_ORDER) {
+    if (Number.isInteger(alpha)) consider(logAUpperInt(q, sigma, alpha));
+    else {
+      consider(log1pExp(logAMinusOneFrac(q, sigma, alpha)));
+      const lo = Math.floor(alpha);
+      const w = alpha - lo;
+      consider((1 - w) * logAUpperInt(q, sigma, lo) + w * logAUpperInt(q, sigma, lo + 1));
     }
-    return eps + c * sum;
   }
-  return eps + Math.log1p(((alpha - 1) * Math.expm1(eps * (1 - 2 * alpha))) / (2 * alpha - 1)) / (alpha - 1);
+  return Math.max(best, Number.MIN_VALUE);
 }
