@@ -78,3 +78,72 @@ describe('accountant interface', () => {
     expect(new PldAccountant().supports(nest)).toBe(false);
   });
 });
+
+describe('supports() on malformed input', () => {
+  it('returns false instead of throwing, on both accountants', () => {
+    const cyclic: { kind: 'composed'; events: unknown[] } = { kind: 'composed', events: [] };
+    cyclic.events.push(cyclic);
+    const bad: unknown[] = [
+      { kind: 'bogus' },
+      null,
+      undefined,
+      42,
+      'gaussian',
+      {},
+      { kind: 'gaussian' },
+      { kind: 'gaussian', noiseMultiplier: -1 },
+      { kind: 'poissonSampled', sampleRate: 0.1 },
+      { kind: 'poissonSampled', event: { kind: 'gaussian', noiseMultiplier: 1 } },
+      { kind: 'selfComposed', event: { kind: 'gaussian', noiseMultiplier: 1 } },
+      { kind: 'composed' },
+      { kind: 'composed', events: [{ kind: 'bogus' }] },
+      cyclic,
+    ];
+    for (const acc of [new RdpAccountant(), new PldAccountant()]) {
+      for (const e of bad) expect(acc.supports(e as DpEvent)).toBe(false);
+      expect(acc.supports(gaussianEvent(1))).toBe(true);
+    }
+  });
+});
+
+describe('accountant state is private', () => {
+  it('keeps the history in # fields: no enumerable or named state to rewrite from outside', () => {
+    for (const acc of [new RdpAccountant(), new PldAccountant()]) {
+      acc.step({ noiseMultiplier: 1, sampleRate: 0.01 }, 100);
+      const eps = acc.getEpsilon(1e-5);
+      const loose = acc as unknown as Record<string, unknown>;
+      for (const name of ['segments', 'version', 'curveCache', 'total', 'totalVersion', 'cache']) expect(name in acc).toBe(false);
+      expect(Object.keys(acc).sort()).toEqual(acc.kind === 'rdp' ? ['kind', 'orders'] : ['kind', 'valueDiscretizationInterval']);
+      loose.segments = [];
+      expect(acc.getEpsilon(1e-5)).toBe(eps);
+      expect(acc.segmentCount).toBe(1);
+    }
+  });
+
+  it('copies events on compose: changing the caller object afterwards does not rewrite the history', () => {
+    const ev = { kind: 'gaussian', noiseMultiplier: 2 } as { kind: 'gaussian'; noiseMultiplier: number };
+    const acc = new RdpAccountant().compose(ev);
+    const eps = acc.getEpsilon(1e-5);
+    ev.noiseMultiplier = 0.01;
+    expect(acc.clone().getEpsilon(1e-5)).toBe(eps);
+    expect(acc.ledger).toEqual({ kind: 'composed', events: [{ kind: 'gaussian', noiseMultiplier: 2 }] });
+    const ledger = acc.ledger;
+    const inner = ledger.kind === 'composed' ? ledger.events[0] : undefined;
+    expect(Object.isFrozen(inner)).toBe(true);
+  });
+
+  it('clones stay independent in both directions and keep the public API', () => {
+    for (const make of [() => new RdpAccountant(), () => new PldAccountant({ valueDiscretizationInterval: 1e-3 })]) {
+      const a = make().step({ noiseMultiplier: 1, sampleRate: 0.01 }, 50);
+      const before = a.getEpsilon(1e-5);
+      const b = a.clone();
+      expect(b.getEpsilon(1e-5)).toBe(before);
+      b.step({ noiseMultiplier: 1, sampleRate: 0.01 }, 50);
+      a.compose(gaussianEvent(3));
+      expect(b.getEpsilon(1e-5)).toBeGreaterThan(before);
+      expect(a.getEpsilon(1e-5)).toBeGreaterThan(before);
+      expect(a.segmentCount).toBe(2);
+      expect(b.segmentCount).toBe(1);
+    }
+  });
+});

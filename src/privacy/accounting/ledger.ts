@@ -1,6 +1,10 @@
 /**
  * Run-length history shared by the accountants (internal): consecutive identical events are
- * merged into one segment `{ event, count }`, so a million identical steps cost one segment.
+ * merged into one segment `{ event, key, count }`, so a million identical steps cost one segment.
+ *
+ * The history lives in ECMAScript private fields (`#segments`, `#version`), not TypeScript-only
+ * `private` members: code outside the class, JavaScript included, cannot rewrite what was spent.
+ * Subclasses read it through {@link LedgerAccountant.history}, which hands out frozen copies.
  */
 import { numberInRange, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 import { UnsupportedEventError } from '../errors.js';
@@ -12,24 +16,40 @@ import type { DpEvent } from './dpEvent.js';
 export interface Segment {
   readonly event: DpEvent;
   readonly key: string;
-  count: number;
+  readonly count: number;
+}
+
+/** Whether a value is a well-formed {@link DpEvent} (never throws: cycles and throwing getters count as malformed). */
+export function isWellFormedEvent(value: unknown): value is DpEvent {
+  try {
+    assertEvent('supports', 'event', value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Base of the accountants: validation, run-length ledger, cloning (internal). */
 export abstract class LedgerAccountant {
-  /** @internal */
-  protected segments: Segment[] = [];
-  /** @internal Increments on every change; subclasses cache derived state against it. */
-  protected version = 0;
+  #segments: { event: DpEvent; key: string; count: number }[] = [];
+  /** Increments on every change; subclasses cache derived state against it. */
+  #version = 0;
   abstract readonly kind: AccountantKind;
-  abstract supports(event: DpEvent): boolean;
-  /** @internal Why an event is not supported (undefined when it is). */
+  /** @internal Why a well-formed event is not supported (undefined when it is). */
   protected abstract unsupportedReason(event: DpEvent): string | undefined;
   /** @internal */
   protected abstract epsilonOf(delta: number): number;
   /** @internal */
   protected abstract deltaOf(epsilon: number): number;
   abstract clone(): PrivacyAccountant;
+
+  /**
+   * Whether {@link PrivacyAccountant.compose} accepts the event. Never throws: a malformed value
+   * (unknown kind, missing fields, null, undefined) gives false.
+   */
+  supports(event: DpEvent): boolean {
+    return isWellFormedEvent(event) && this.unsupportedReason(event) === undefined;
+  }
 
   step(params: DpSgdStep, steps = 1): this {
     const fn = `${this.constructor.name}.step`;
@@ -42,7 +62,7 @@ export abstract class LedgerAccountant {
       sampleRate: p.sampleRate,
       event: { kind: 'gaussian', noiseMultiplier: p.noiseMultiplier },
     };
-    this.append(event, steps);
+    this.#append(event, steps);
     return this;
   }
 
@@ -52,13 +72,13 @@ export abstract class LedgerAccountant {
     positiveInteger(fn, 'count', count);
     const reason = this.unsupportedReason(event);
     if (reason !== undefined) throw new UnsupportedEventError(fn, event.kind, reason);
-    this.append(event, count);
+    this.#append(event, count);
     return this;
   }
 
   getEpsilon(delta: number): number {
     numberInRange(`${this.constructor.name}.getEpsilon`, 'delta', delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
-    if (this.segments.length === 0) return 0;
+    if (this.#segments.length === 0) return 0;
     return this.epsilonOf(delta);
   }
 
@@ -67,33 +87,52 @@ export abstract class LedgerAccountant {
     if (typeof epsilon !== 'number' || Number.isNaN(epsilon) || epsilon < 0) {
       numberInRange(fn, 'epsilon', epsilon, { min: 0, max: Infinity });
     }
-    if (this.segments.length === 0) return 0;
+    if (this.#segments.length === 0) return 0;
     return this.deltaOf(epsilon);
   }
 
   get ledger(): DpEvent {
     return {
       kind: 'composed',
-      events: this.segments.map((s) => (s.count === 1 ? s.event : { kind: 'selfComposed', event: s.event, count: s.count })),
+      events: this.#segments.map((s) => (s.count === 1 ? s.event : { kind: 'selfComposed', event: s.event, count: s.count })),
     };
   }
 
   /** Number of run-length segments in the history (not a number of steps). */
   get segmentCount(): number {
-    return this.segments.length;
+    return this.#segments.length;
   }
 
-  /** @internal */
+  /** @internal The history as frozen copies of its segments. */
+  protected history(): readonly Segment[] {
+    return this.#segments.map((s) => Object.freeze({ event: s.event, key: s.key, count: s.count }));
+  }
+
+  /** @internal Changes whenever the history does (and on clone). */
+  protected get historyVersion(): number {
+    return this.#version;
+  }
+
+  /** @internal Gives `other` a copy of this history. */
   protected copyLedgerInto(other: LedgerAccountant): void {
-    other.segments = this.segments.map((s) => ({ ...s }));
-    other.version = this.version + 1;
+    other.#segments = this.#segments.map((s) => ({ ...s }));
+    other.#version = this.#version + 1;
   }
 
-  private append(event: DpEvent, count: number): void {
+  #append(event: DpEvent, count: number): void {
     const key = JSON.stringify(event);
-    const last = this.segments[this.segments.length - 1];
+    const last = this.#segments[this.#segments.length - 1];
     if (last !== undefined && last.key === key && Number.isSafeInteger(last.count + count)) last.count += count;
-    else this.segments.push({ event, key, count });
-    this.version++;
+    // A frozen copy: mutating the caller's object afterwards must not rewrite the history.
+    else this.#segments.push({ event: deepFreeze(JSON.parse(key) as DpEvent), key, count });
+    this.#version++;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

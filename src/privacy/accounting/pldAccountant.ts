@@ -53,7 +53,8 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
   readonly kind: AccountantKind = 'pld';
   /** The grid width in use. */
   readonly valueDiscretizationInterval: number;
-  private cache: { pld: Pld; segments: { key: string; count: number }[]; version: number } = {
+  /** The last composed PLD and the history it was composed from. */
+  #cache: { pld: Pld; segments: { key: string; count: number }[]; version: number } = {
     pld: IDENTITY_PLD,
     segments: [],
     version: 0,
@@ -71,16 +72,11 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
     positiveNumber('PldAccountant', 'options.valueDiscretizationInterval', this.valueDiscretizationInterval);
   }
 
-  /** {@inheritDoc PrivacyAccountant.supports} */
-  supports(event: DpEvent): boolean {
-    return pldUnsupportedReason(event) === undefined;
-  }
-
   /** {@inheritDoc PrivacyAccountant.clone} */
   clone(): PldAccountant {
     const c = new PldAccountant({ valueDiscretizationInterval: this.valueDiscretizationInterval });
     this.copyLedgerInto(c);
-    c.cache = { pld: this.cache.pld, segments: this.cache.segments.map((s) => ({ ...s })), version: -1 };
+    c.#cache = { pld: this.#cache.pld, segments: this.#cache.segments.map((s) => ({ ...s })), version: -1 };
     return c;
   }
 
@@ -91,37 +87,39 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
 
   /** @internal */
   protected epsilonOf(delta: number): number {
-    return pldEpsilon(this.pld(), this.valueDiscretizationInterval, delta);
+    return pldEpsilon(this.#pld(), this.valueDiscretizationInterval, delta);
   }
 
   /** @internal */
   protected deltaOf(epsilon: number): number {
-    return pldDelta(this.pld(), this.valueDiscretizationInterval, epsilon);
+    return pldDelta(this.#pld(), this.valueDiscretizationInterval, epsilon);
   }
 
   /** The composed PLD, reusing the cached composition of an unchanged prefix of the history. */
-  private pld(): Pld {
-    if (this.cache.version === this.version) return this.cache.pld;
-    const done = this.cache.segments;
+  #pld(): Pld {
+    const version = this.historyVersion;
+    if (this.#cache.version === version) return this.#cache.pld;
+    const segments = this.history();
+    const done = this.#cache.segments;
     let prefix = 0;
     while (
       prefix < done.length &&
-      prefix < this.segments.length &&
-      done[prefix]!.key === this.segments[prefix]!.key &&
-      done[prefix]!.count === this.segments[prefix]!.count
+      prefix < segments.length &&
+      done[prefix]!.key === segments[prefix]!.key &&
+      done[prefix]!.count === segments[prefix]!.count
     ) {
       prefix++;
     }
     let pld: Pld;
     let start: number;
     let extra = 0;
-    const cur = this.segments[prefix];
+    const cur = segments[prefix];
     const old = done[prefix];
     if (prefix === done.length) {
-      pld = this.cache.pld;
+      pld = this.#cache.pld;
       start = prefix;
     } else if (prefix === done.length - 1 && cur !== undefined && old !== undefined && cur.key === old.key && cur.count > old.count) {
-      pld = this.cache.pld; // the last run grew: compose only its new steps
+      pld = this.#cache.pld; // the last run grew: compose only its new steps
       start = prefix;
       extra = old.count;
     } else {
@@ -130,8 +128,8 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
     }
     const interval = this.valueDiscretizationInterval;
     try {
-      for (let i = start; i < this.segments.length; i++) {
-        const s = this.segments[i]!;
+      for (let i = start; i < segments.length; i++) {
+        const s = segments[i]!;
         const count = i === start && extra > 0 ? s.count - extra : s.count;
         pld = composeEvent(pld, s.event, count, interval);
       }
@@ -147,7 +145,7 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
       }
       throw e;
     }
-    this.cache = { pld, segments: this.segments.map((s) => ({ key: s.key, count: s.count })), version: this.version };
+    this.#cache = { pld, segments: segments.map((s) => ({ key: s.key, count: s.count })), version };
     return pld;
   }
 }

@@ -46,9 +46,10 @@ export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant
   readonly kind: AccountantKind = 'rdp';
   /** The Rényi orders in use. */
   readonly orders: readonly number[];
-  private readonly curveCache: Map<string, Float64Array>;
-  private totalVersion = -1;
-  private total: Float64Array;
+  /** Per-step RDP curve of each distinct event (keyed by its JSON), shared with clones (never mutated). */
+  readonly #curveCache = new Map<string, Float64Array>();
+  #totalVersion = -1;
+  #total: Float64Array;
 
   /**
    * An empty accountant.
@@ -61,32 +62,26 @@ export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant
     const orders = o.orders ?? DEFAULT_RDP_ORDERS;
     checkOrders('RdpAccountant', orders);
     this.orders = Object.freeze([...orders]);
-    this.curveCache = new Map();
-    this.total = new Float64Array(this.orders.length);
-  }
-
-  /** {@inheritDoc PrivacyAccountant.supports} */
-  supports(event: DpEvent): boolean {
-    return this.unsupportedReason(event) === undefined;
+    this.#total = new Float64Array(this.orders.length);
   }
 
   /** The accumulated RDP at each of {@link RdpAccountant.orders} (a copy). */
   get rdp(): Float64Array {
-    return this.totalRdp().slice();
+    return this.#totalRdp().slice();
   }
 
   /** The epsilon at `delta` and the order attaining it. */
   getEpsilonAndOrder(delta: number): RdpConversion {
     const epsilon = this.getEpsilon(delta);
-    if (this.segments.length === 0) return { epsilon, order: this.orders[0] as number };
-    return epsilonFromRdp(this.orders, this.totalRdp(), delta);
+    if (this.segmentCount === 0) return { epsilon, order: this.orders[0] as number };
+    return epsilonFromRdp(this.orders, this.#totalRdp(), delta);
   }
 
   /** {@inheritDoc PrivacyAccountant.clone} */
   clone(): RdpAccountant {
     const c = new RdpAccountant({ orders: this.orders });
     this.copyLedgerInto(c);
-    for (const [k, v] of this.curveCache) c.curveCache.set(k, v);
+    for (const [k, v] of this.#curveCache) c.#curveCache.set(k, v);
     return c;
   }
 
@@ -97,34 +92,35 @@ export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant
 
   /** @internal */
   protected epsilonOf(delta: number): number {
-    return epsilonFromRdp(this.orders, this.totalRdp(), delta).epsilon;
+    return epsilonFromRdp(this.orders, this.#totalRdp(), delta).epsilon;
   }
 
   /** @internal */
   protected deltaOf(epsilon: number): number {
-    return deltaFromRdp(this.orders, this.totalRdp(), epsilon).delta;
+    return deltaFromRdp(this.orders, this.#totalRdp(), epsilon).delta;
   }
 
-  private curve(key: string, event: DpEvent): Float64Array {
-    let c = this.curveCache.get(key);
+  #curve(key: string, event: DpEvent): Float64Array {
+    let c = this.#curveCache.get(key);
     if (c === undefined) {
       c = new Float64Array(this.orders.length);
       addEventRdp(event, this.orders, 1, c);
-      this.curveCache.set(key, c);
+      this.#curveCache.set(key, c);
     }
     return c;
   }
 
-  private totalRdp(): Float64Array {
-    if (this.totalVersion !== this.version) {
+  #totalRdp(): Float64Array {
+    const version = this.historyVersion;
+    if (this.#totalVersion !== version) {
       const t = new Float64Array(this.orders.length);
-      for (const s of this.segments) {
-        const c = this.curve(s.key, s.event);
+      for (const s of this.history()) {
+        const c = this.#curve(s.key, s.event);
         for (let i = 0; i < t.length; i++) t[i] = (t[i] as number) + s.count * (c[i] as number);
       }
-      this.total = t;
-      this.totalVersion = this.version;
+      this.#total = t;
+      this.#totalVersion = version;
     }
-    return this.total;
+    return this.#total;
   }
 }
