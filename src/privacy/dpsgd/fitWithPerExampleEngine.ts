@@ -1,3 +1,4 @@
+import { betweenSteps, checkSignal } from '../../core/eventLoop.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { resolveRng, seededRng, shuffledIndices, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
@@ -11,12 +12,6 @@ import { meanGradients } from './privateGradients.js';
 
 /**
  * Options of {@link fitWithPerExampleEngine}.
- *
- * @example
- * ```ts
- * import type { EngineFitOptions } from 'responsible-tfjs/privacy';
- * const o: EngineFitOptions = { epochs: 5, batchSize: 32, optimizer: tf.train.adam(1e-3) };
- * ```
  */
 export interface EngineFitOptions {
   /** Number of epochs, an integer >= 1. */
@@ -31,6 +26,8 @@ export interface EngineFitOptions {
   readonly rng?: Rng;
   /** tfjs-style callbacks, one object or a list. */
   readonly callbacks?: TrainingCallbacks | readonly TrainingCallbacks[];
+  /** Stops training between two steps (rejecting with `AbortedError`). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -73,6 +70,7 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
   const optimizer = checkOptimizer(fn, o.optimizer);
   const rng = resolveRng(fn, o.rng, () => seededRng(0));
   const callbacks = callbackList(o.callbacks);
+  const signal = checkSignal(fn, 'options.signal', o.signal);
   const labels = checkLabels(fn, plan, y, n);
   try {
     await checkFinite(fn, x);
@@ -85,6 +83,7 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
       let lossSum = 0;
       let correct = 0;
       for (let start = 0, b = 0; start < n; start += batchSize, b++) {
+        await betweenSteps(fn, signal);
         const indices = order.subarray(start, Math.min(n, start + batchSize));
         await fire(callbacks, 'onBatchBegin', b, { size: indices.length });
         const { xb, yb } = tidy(() => {

@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { AbortedError, seededRng } from '../../../src/core/index.js';
 import { crossEntropyTerm, ethicalLoss, trainMultiObjective } from '../../../src/objectives/index.js';
 import {
-  RdpAccountant, UnsupportedLayerError, clipAndNoise, dpSgdStep, fitPrivately, perExampleGradients,
+  RdpAccountant, UnsupportedLayerError, clipAndNoise, dpSgdStep, fitPrivately, fitWithPerExampleEngine, perExampleGradients,
 } from '../../../src/privacy/index.js';
 import { clippingRule } from '../../../src/privacy/dpsgd/clipping.js';
 import { describeBackends } from '../../helpers/backends.js';
@@ -244,6 +244,8 @@ describeBackends('DP-SGD against the worst-case record', () => {
     expect(tf.memory().numTensors).toBe(before);
     // Aborted before the start: nothing runs.
     await expect(fitPrivately(model, x, y, { ...options, signal: AbortSignal.abort() })).rejects.toThrow(/stopped by its AbortSignal/);
+    await expect(fitWithPerExampleEngine(model, x, y, { epochs: 1, batchSize: 64, optimizer: sgd, signal: AbortSignal.abort() })).rejects.toThrow(AbortedError);
+    expect(tf.memory().numTensors).toBe(before);
     // trainMultiObjective, private and not, too.
     const n0 = tf.memory().numTensors;
     const loss = ethicalLoss({ model, task: crossEntropyTerm(), weights: {} });
