@@ -37,7 +37,8 @@ const check = `
       if (!e.message.startsWith(fnName + ': ')) throw new Error('message does not start with the function name: ' + e.message);
       if (argument !== undefined && e.argument !== argument) throw new Error('argument ' + e.argument);
       if (e.code !== 'INVALID_ARGUMENT') throw new Error('code ' + e.code);
-      return e.constructor.name;
+      if (e.name !== 'InvalidArgumentError') throw new Error('error name ' + e.name);
+      return e.name;
     }
     throw new Error(fnName + ' did not throw');
   };

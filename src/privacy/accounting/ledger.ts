@@ -35,6 +35,12 @@ export abstract class LedgerAccountant {
   /** Increments on every change; subclasses cache derived state against it. */
   #version = 0;
   abstract readonly kind: AccountantKind;
+  /**
+   * The class's public name for error messages, written out rather than read from
+   * `constructor.name`, which bundlers rename (`_RdpAccountant`).
+   * @internal
+   */
+  protected abstract readonly className: string;
   /** @internal Why a well-formed event is not supported (undefined when it is). */
   protected abstract unsupportedReason(event: DpEvent): string | undefined;
   /** @internal */
@@ -52,7 +58,7 @@ export abstract class LedgerAccountant {
   }
 
   step(params: DpSgdStep, steps = 1): this {
-    const fn = `${this.constructor.name}.step`;
+    const fn = `${this.className}.step`;
     const p = optionsObject(fn, 'params', params);
     positiveNumber(fn, 'params.noiseMultiplier', p.noiseMultiplier);
     numberInRange(fn, 'params.sampleRate', p.sampleRate, { min: 0, max: 1, minInclusive: false });
@@ -67,7 +73,7 @@ export abstract class LedgerAccountant {
   }
 
   compose(event: DpEvent, count = 1): this {
-    const fn = `${this.constructor.name}.compose`;
+    const fn = `${this.className}.compose`;
     assertEvent(fn, 'event', event);
     positiveInteger(fn, 'count', count);
     const reason = this.unsupportedReason(event);
@@ -77,13 +83,13 @@ export abstract class LedgerAccountant {
   }
 
   getEpsilon(delta: number): number {
-    numberInRange(`${this.constructor.name}.getEpsilon`, 'delta', delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
+    numberInRange(`${this.className}.getEpsilon`, 'delta', delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
     if (this.#segments.length === 0) return 0;
     return this.epsilonOf(delta);
   }
 
   getDelta(epsilon: number): number {
-    const fn = `${this.constructor.name}.getDelta`;
+    const fn = `${this.className}.getDelta`;
     if (typeof epsilon !== 'number' || Number.isNaN(epsilon) || epsilon < 0) {
       numberInRange(fn, 'epsilon', epsilon, { min: 0, max: Infinity });
     }

@@ -51,6 +51,8 @@ export interface PldAccountantOptions {
 export class PldAccountant extends LedgerAccountant implements PrivacyAccountant {
   /** Always `'pld'`. */
   readonly kind: AccountantKind = 'pld';
+  /** @internal */
+  protected readonly className = 'PldAccountant';
   /** The grid width in use. */
   readonly valueDiscretizationInterval: number;
   /** The last composed PLD and the history it was composed from. */

@@ -27,7 +27,9 @@ export interface RdpAccountantOptions {
 /**
  * Rényi differential privacy accountant (Mironov 2017): composes RDP curves by addition and
  * converts to (epsilon, delta) with {@link rdpToEpsilon}. Same orders and conversion as Opacus'
- * `RDPAccountant` by default, so its epsilons agree with Opacus to ~1e-11 relative. RDP is an
+ * `RDPAccountant` by default, so its epsilons agree with Opacus to ~4e-11 relative; each RDP value
+ * is a certified upper bound (never below the exact value) and a positive RDP never converts to
+ * epsilon 0, see {@link rdpToEpsilon}. RDP is an
  * upper bound that is loose for composed Gaussians (5–240% above the tight PLD value); use
  * {@link PldAccountant} for the tightest number.
  *
@@ -44,6 +46,8 @@ export interface RdpAccountantOptions {
 export class RdpAccountant extends LedgerAccountant implements PrivacyAccountant {
   /** Always `'rdp'`. */
   readonly kind: AccountantKind = 'rdp';
+  /** @internal */
+  protected readonly className = 'RdpAccountant';
   /** The Rényi orders in use. */
   readonly orders: readonly number[];
   /** Per-step RDP curve of each distinct event (keyed by its JSON), shared with clones (never mutated). */
