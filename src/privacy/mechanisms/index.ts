@@ -12,4 +12,4 @@ export {
   type DiscreteGaussianMechanismOptions,
   type IntegerValue,
 } from './discreteMechanisms.js';
-export type { NumericValue, NoisyValue, NoisyRelease } from './release.js';
+export type { NumericValue, NoisyValue, NoisyRelease, NominalGuarantee } from './release.js';
