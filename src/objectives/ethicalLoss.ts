@@ -4,9 +4,8 @@ import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '../core/t
 import { LossState } from './lossState.js';
 import { modelVariables } from './modelVariables.js';
 import { fixedWeights } from './strategies/fixedWeights.js';
-import { gradNormStep } from './strategies/gradNormStep.js';
-import { mgdaStep } from './strategies/mgdaStep.js';
 import type { WeightingStrategy } from './strategies/types.js';
+import { setBatchWeighting, stepWeighting } from './strategies/weightingContexts.js';
 import type { LossTerm, ObjectiveBatch } from './types.js';
 
 /**
@@ -21,13 +20,14 @@ import type { LossTerm, ObjectiveBatch } from './types.js';
 export interface EthicalLossOptions {
   /** The model: a `LayersModel`, or a function `x => logits` (then give `variables`). */
   readonly model: ModelLike;
-  /** The task term (e.g. {@link crossEntropyTerm}); its weight is 1 except under MGDA. */
+  /** The task term (e.g. {@link crossEntropyTerm}); its weight is 1 unless the strategy moves it (MGDA, GradNorm). */
   readonly task: LossTerm;
   /** The other terms; names must be unique. Default none. */
   readonly terms?: readonly LossTerm[];
   /**
    * A weight per term name (fixed weights), or a strategy: {@link fixedWeights},
-   * {@link normalizedWeights}, {@link lagrangian}, {@link mgda}, {@link gradNorm}.
+   * {@link normalizedWeights}, {@link lagrangian}, {@link mgda}, {@link gradNorm}, or your own
+   * {@link WeightingStrategy}.
    */
   readonly weights: Readonly<Record<string, number>> | WeightingStrategy;
   /** Trainable variables; required for a function model, default the LayersModel's trainable weights. */
@@ -86,20 +86,20 @@ export interface EthicalLoss {
   readonly terms: readonly LossTerm[];
   /**
    * Sets the batch the loss is evaluated on and runs the terms' `prepare` hooks (adversarial
-   * examples). The caller keeps ownership of the batch's tensors and must keep them alive until
-   * the next `setBatch` or `dispose`. Under {@link normalizedWeights} the first batch fixes the
-   * weights.
+   * examples), then the strategy's `setBatch` hook. The caller keeps ownership of the batch's
+   * tensors and must keep them alive until the next `setBatch` or `dispose`. Under
+   * {@link normalizedWeights} the first batch fixes the weights.
    */
   setBatch(batch: ObjectiveBatch): Promise<void>;
   /** Each term's value at the last call (or step), by name; `{}` before any call. */
   lastValues(): Promise<Record<string, number>>;
-  /** The current weight of each term by name (the task's is 1 except under MGDA; Lagrange multipliers for bounded terms). */
+  /** The current weight of each term by name (the task's is 1 except under MGDA and GradNorm; Lagrange multipliers for bounded terms). */
   currentWeights(): Record<string, number>;
   /**
-   * One optimisation step on the current batch with the strategy: `optimizer.minimize` of the
-   * weighted loss for fixed and normalised weights; then the multipliers' projected ascent for a
-   * Lagrangian; per-objective gradients and their min-norm combination for MGDA; per-objective
-   * gradients and the weights' update for GradNorm.
+   * One optimisation step on the current batch, as the strategy's `step` defines it:
+   * `optimizer.minimize` of the weighted loss for fixed and normalised weights; then the
+   * multipliers' projected ascent for a Lagrangian; per-objective gradients and their min-norm
+   * combination for MGDA; per-objective gradients and the weights' update for GradNorm.
    */
   step(optimizer: Optimizer): Promise<ObjectiveStepResult>;
   /** Releases the loss's tensors (labels, prepared extras, recorded values). */
@@ -118,11 +118,13 @@ export function lossState(fn: string, loss: unknown): LossState {
 /**
  * Builds a multi-objective ("ethical") loss: the task plus weighted terms,
  * `theta <- theta - eta * grad(task + sum_i lambda_i * term_i)`, with the weights fixed, normalised
- * by initial magnitudes, found as Lagrange multipliers of constraints `term_i <= bound_i`, or
- * replaced by MGDA's min-norm combination of gradients.
+ * by initial magnitudes, found as Lagrange multipliers of constraints `term_i <= bound_i`,
+ * replaced by MGDA's min-norm combination of gradients or learned by GradNorm: whatever the
+ * {@link WeightingStrategy} passed as `weights` does.
  *
  * @returns A callable loss the caller owns (release it with `dispose()`).
- * @throws InvalidArgumentError for duplicate or unknown term names, missing or negative weights.
+ * @throws InvalidArgumentError for duplicate or unknown term names, missing or negative weights, or
+ * a strategy whose `init` returns malformed weights.
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
@@ -150,7 +152,11 @@ export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
     if (seen.has(t.name)) invalid(fn, 'options.terms', t.name, 'terms with unique names (the task included)');
     seen.add(t.name);
   }
-  const strategy = isStrategy(o.weights) ? o.weights : fixedWeights(o.weights);
+  const weights = o.weights as unknown;
+  if (typeof weights === 'object' && weights !== null && typeof (weights as { kind?: unknown }).kind === 'string' && !isStrategy(weights)) {
+    invalid(fn, 'options.weights', weights, 'a record of weights or a weighting strategy with an init function', 'Build strategies with fixedWeights, normalizedWeights, lagrangian, mgda or gradNorm');
+  }
+  const strategy = isStrategy(weights) ? checkStrategy(fn, weights) : fixedWeights(o.weights as Readonly<Record<string, number>>);
   const variables = modelVariables(fn, o.model, o.variables);
   const state = new LossState(fn, o.model, forward, variables, o.task, terms, strategy);
   const loss = (() => state.evaluate()) as unknown as EthicalLoss;
@@ -164,7 +170,10 @@ export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
   const byName = (values: ArrayLike<number>): Record<string, number> =>
     Object.fromEntries(names.map((n, i) => [n, values[i] as number]));
   Object.assign(loss, {
-    setBatch: (batch: ObjectiveBatch) => state.bind(batch),
+    setBatch: async (batch: ObjectiveBatch) => {
+      await state.bind(batch);
+      await setBatchWeighting(state);
+    },
     lastValues: async () => (state.lastValues === undefined ? {} : byName(await state.lastValues.data())),
     currentWeights: () => byName(state.weights),
     step: async (optimizer: Optimizer): Promise<ObjectiveStepResult> => {
@@ -172,25 +181,8 @@ export function ethicalLoss(options: EthicalLossOptions): EthicalLoss {
         invalid('EthicalLoss.step', 'optimizer', optimizer, 'a tfjs Optimizer (e.g. tf.train.adam(1e-3))');
       }
       state.requireBatch();
-      const weights = byName(state.weights);
-      let values: number[];
-      if (strategy.kind === 'mgda' || strategy.kind === 'gradNorm') {
-        values = strategy.kind === 'mgda' ? await mgdaStep(state, optimizer) : await gradNormStep(state, optimizer);
-        // MGDA reports the weights it solved for and applied; GradNorm the weights it applied.
-        const used = strategy.kind === 'mgda' ? byName(state.weights) : weights;
-        return { total: values.reduce((s, v, i) => s + v * (used[names[i]!] as number), 0), values: byName(values), weights: used };
-      }
-      const cost = optimizer.minimize(loss, true, state.variables)!;
-      const [total] = await cost.data();
-      cost.dispose();
-      values = Array.from(await state.lastValues!.data());
-      if (strategy.kind === 'lagrangian') {
-        values.forEach((v, i) => {
-          const b = state.bounds[i] as number;
-          if (!Number.isNaN(b)) state.weights[i] = Math.max(0, (state.weights[i] as number) + strategy.multiplierLearningRate * (v - b));
-        });
-      }
-      return { total: total as number, values: byName(values), weights };
+      const r = await stepWeighting(state, optimizer);
+      return { total: r.total, values: byName(r.values), weights: byName(r.weights) };
     },
     dispose: () => state.dispose(),
   });
@@ -205,8 +197,15 @@ function trainingForward(fn: string, model: ModelLike): (x: Tensor) => Tensor {
   return (x: Tensor) => m.apply(x, { training: true }) as Tensor;
 }
 
+/** A strategy has an `init` function; a record of fixed weights has numbers only. */
 function isStrategy(w: unknown): w is WeightingStrategy {
-  return typeof w === 'object' && w !== null && 'kind' in w && typeof (w as { kind: unknown }).kind === 'string';
+  return typeof w === 'object' && w !== null && typeof (w as { init?: unknown }).init === 'function';
+}
+
+function checkStrategy(fn: string, s: WeightingStrategy): WeightingStrategy {
+  if (typeof s.name !== 'string' || s.name === '') invalid(fn, 'options.weights.name', s.name, 'a non-empty string (the strategy\'s name)');
+  if (typeof s.privateSafe !== 'boolean') invalid(fn, 'options.weights.privateSafe', s.privateSafe, 'a boolean (whether DP-SGD may use the strategy)');
+  return s;
 }
 
 function checkTerm(fn: string, argument: string, t: unknown): asserts t is LossTerm {

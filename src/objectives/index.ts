@@ -13,13 +13,13 @@ export { groupLassoTerm, type GroupLassoTermOptions } from './terms/groupLassoTe
 export { inputGradientTerm, type InputGradientTermOptions } from './terms/inputGradientTerm.js';
 
 export type {
-  WeightingStrategy, FixedWeighting, NormalizedWeighting, LagrangianWeighting, MgdaWeighting, MgdaNormalization, GradNormWeighting,
+  WeightingStrategy, WeightingState, WeightingStepContext, WeightingBatchContext, WeightingStepResult, ObjectiveGradients,
 } from './strategies/types.js';
-export { fixedWeights } from './strategies/fixedWeights.js';
-export { normalizedWeights, type NormalizedWeightsOptions } from './strategies/normalizedWeights.js';
-export { lagrangian, type LagrangianOptions } from './strategies/lagrangian.js';
-export { mgda, type MgdaOptions } from './strategies/mgda.js';
-export { gradNorm, type GradNormOptions } from './strategies/gradNorm.js';
+export { fixedWeights, type FixedWeighting } from './strategies/fixedWeights.js';
+export { normalizedWeights, type NormalizedWeighting, type NormalizedWeightsOptions } from './strategies/normalizedWeights.js';
+export { lagrangian, type LagrangianWeighting, type LagrangianOptions } from './strategies/lagrangian.js';
+export { mgda, type MgdaWeighting, type MgdaNormalization, type MgdaOptions } from './strategies/mgda.js';
+export { gradNorm, type GradNormWeighting, type GradNormOptions } from './strategies/gradNorm.js';
 export { minNormCoefficients, type MinNormOptions, type MinNormResult } from './strategies/minNormCoefficients.js';
 
 export { paretoFront, dominates, type ParetoObjectives } from './pareto/paretoFront.js';

@@ -3,7 +3,8 @@ import {
   add, dispose, keep, mul, scalar, slice, stack, sub, sum, tidy, type Scalar, type Tensor, type Tensor2D, type Variable,
 } from '../core/tf.js';
 import { invalid } from '../core/validate.js';
-import type { WeightingStrategy } from './strategies/types.js';
+import type { WeightingState, WeightingStrategy } from './strategies/types.js';
+import { weightVector } from './strategies/weightVector.js';
 import type { LossTerm, ObjectiveBatch, PrepareContext, TermContext } from './types.js';
 
 /** The current batch, converted and prepared (internal). */
@@ -15,18 +16,22 @@ interface BoundBatch {
   readonly owned: Tensor[];
 }
 
-/** The mutable state behind an {@link EthicalLoss} (internal). */
+/**
+ * What every {@link EthicalLoss} has whatever its strategy (internal): the objectives, their
+ * current weights and offsets, the bound batch and the recorded values. The strategy's own state
+ * lives in `weighting`, the object its `init` returned.
+ */
 export class LossState {
   readonly objectives: readonly LossTerm[];
+  /** Current weight per objective, the task first (set by the strategy through its contexts). */
   readonly weights: number[];
-  /** Lagrangian bounds per objective index (NaN when unconstrained). */
-  readonly bounds: number[];
+  /** Constant subtracted from each objective in the weighted sum (Lagrangian bounds; 0 otherwise). */
+  readonly offsets: readonly number[];
+  /** The strategy's per-loss state. */
+  readonly weighting: WeightingState;
   batch: BoundBatch | undefined;
   lastValues: Tensor | undefined;
   outputWidth: number | undefined;
-  normalized = false;
-  /** Objective values on the first GradNorm step (the loss ratios' reference). */
-  initialValues: number[] | undefined;
   readonly kernels: Variable[];
 
   constructor(
@@ -40,9 +45,15 @@ export class LossState {
   ) {
     this.objectives = [task, ...terms];
     this.kernels = variables.filter((v) => v.rank >= 2);
-    this.weights = this.objectives.map(() => 1);
-    this.bounds = this.objectives.map(() => Number.NaN);
-    initialWeights(this, strategy);
+    const k = this.objectives.length;
+    const weighting = strategy.init(Object.freeze(this.names()));
+    if (typeof weighting !== 'object' || weighting === null || typeof weighting.step !== 'function') {
+      invalid(fn, 'options.weights', weighting, `a strategy whose init returns { initialWeights, step } (${strategy.name})`);
+    }
+    if (weighting.setBatch !== undefined && typeof weighting.setBatch !== 'function') invalid(fn, 'options.weights', weighting.setBatch, 'a strategy whose setBatch is a function');
+    this.weighting = weighting;
+    this.weights = weightVector(fn, `options.weights (${strategy.name}).initialWeights`, weighting.initialWeights, k);
+    this.offsets = weighting.offsets === undefined ? this.objectives.map(() => 0) : weightVector(fn, `options.weights (${strategy.name}).offsets`, weighting.offsets, k);
   }
 
   names(): string[] {
@@ -90,17 +101,17 @@ export class LossState {
   }
 
   /**
-   * The weighted objective `sum_i w_i (v_i - b_i)` over the given values (inside tidy); `which`
-   * names the objective index of each value (default: all, in order).
+   * The weighted objective `sum_i w_i (v_i - offset_i)` over the given values (inside tidy);
+   * `which` names the objective index of each value (default: all, in order).
    */
   combine(values: readonly Scalar[], which?: readonly number[]): Scalar {
     let total: Tensor = scalar(0);
     values.forEach((v, j) => {
       const i = which === undefined ? j : (which[j] as number);
-      const b = this.bounds[i] as number;
+      const b = this.offsets[i] as number;
       const w = this.weights[i] as number;
       if (w === 0) return;
-      total = add(total, mul(scalar(w), Number.isNaN(b) ? v : sub(v, scalar(b))));
+      total = add(total, mul(scalar(w), b === 0 ? v : sub(v, scalar(b))));
     });
     return total as Scalar;
   }
@@ -159,7 +170,6 @@ export class LossState {
     }
     this.unbind();
     this.batch = { x: batch.x, labels, extras, owned };
-    if (this.strategy.kind === 'normalized' && !this.normalized) await normalize(this);
   }
 
   unbind(): void {
@@ -172,62 +182,6 @@ export class LossState {
     if (this.lastValues !== undefined) this.lastValues.dispose();
     this.lastValues = undefined;
   }
-}
-
-function initialWeights(state: LossState, s: WeightingStrategy): void {
-  const names = state.names();
-  const fn = state.fn;
-  const check = (record: Readonly<Record<string, number>>, argument: string): void => {
-    for (const k of Object.keys(record)) {
-      if (!names.slice(1).includes(k)) invalid(fn, `${argument}.${k}`, k, `the name of a term (${names.slice(1).join(', ') || 'none given'})`);
-    }
-  };
-  if (s.kind === 'fixed') {
-    check(s.weights, 'options.weights');
-    names.slice(1).forEach((name, j) => {
-      const w = s.weights[name];
-      if (w === undefined) invalid(fn, `options.weights.${name}`, undefined, 'a weight >= 0 for every term');
-      state.weights[j + 1] = w;
-    });
-  } else if (s.kind === 'normalized') {
-    check(s.weights, 'options.weights');
-  } else if (s.kind === 'lagrangian') {
-    check(s.bounds, 'options.weights.bounds');
-    check(s.weights, 'options.weights.weights');
-    names.slice(1).forEach((name, j) => {
-      const b = s.bounds[name];
-      const w = s.weights[name];
-      if (b === undefined && w === undefined) invalid(fn, `options.weights.weights.${name}`, undefined, 'a bound or a weight for every term');
-      if (b !== undefined) {
-        state.bounds[j + 1] = b;
-        state.weights[j + 1] = s.initialMultipliers[name] ?? 0;
-      } else state.weights[j + 1] = w as number;
-    });
-  } else if (s.kind === 'mgda') {
-    const k = names.length;
-    for (let i = 0; i < k; i++) state.weights[i] = 1 / k;
-  }
-  // GradNorm starts from weight 1 for every objective.
-}
-
-/** Measures the initial magnitudes on the bound batch and sets the normalised weights. */
-async function normalize(state: LossState): Promise<void> {
-  const s = state.strategy;
-  if (s.kind !== 'normalized') return;
-  const values = tidy(() => stack(state.values(state.context())));
-  const v = Array.from(await values.data());
-  values.dispose();
-  const task0 = Math.abs(v[0] as number);
-  for (let i = 1; i < v.length; i++) {
-    const name = state.objectives[i]!.name;
-    const magnitude = Math.abs(v[i] as number);
-    if (!(magnitude >= s.minMagnitude)) {
-      invalid(state.fn, `terms.${name}`, v[i], `a term whose value on the first batch is at least minMagnitude (${s.minMagnitude}) in magnitude`,
-        'Its weight cannot be normalised by a (near-)zero initial value; give it a fixed weight or start from another batch or initialisation');
-    }
-    state.weights[i] = ((s.weights[name] ?? 1) * task0) / magnitude;
-  }
-  state.normalized = true;
 }
 
 /** Sum of every variable times zero: connects all variables to a value so every gradient exists. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  crossEntropyTerm, ethicalLoss, gradNorm, inputGradientTerm, l1Term, lagrangian, mgda, normalizedWeights, type LossTerm,
+  crossEntropyTerm, ethicalLoss, fixedWeights, gradNorm, inputGradientTerm, l1Term, lagrangian, mgda, normalizedWeights, type LossTerm,
 } from '../../src/objectives/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
@@ -188,5 +188,18 @@ describeBackends('weighting strategies', () => {
       opt.dispose();
       tf.dispose([p.theta, p.batch.x]);
     }
+  });
+});
+
+describe('built-in strategies as values', () => {
+  it('have a name, say whether DP-SGD may use them, and validate against the terms in init', () => {
+    const all = [fixedWeights({ b: 1 }), normalizedWeights(), lagrangian({ bounds: { b: 1 } }), mgda(), gradNorm()];
+    expect(all.map((s) => [s.name, s.privateSafe])).toEqual([
+      ['fixed', true], ['normalized', false], ['lagrangian', false], ['mgda', false], ['gradNorm', false],
+    ]);
+    expect(all.map((s) => s.init(['a', 'b']).initialWeights)).toEqual([[1, 1], [1, 1], [1, 0], [0.5, 0.5], [1, 1]]);
+    expect(lagrangian({ bounds: { b: 0.3 } }).init(['a', 'b']).offsets).toEqual([0, 0.3]);
+    expect(() => fixedWeights({ c: 1 }).init(['a', 'b'])).toThrow("ethicalLoss: argument 'options.weights.c' must be the name of a term (b), got \"c\"");
+    expect(Object.isFrozen(mgda())).toBe(true);
   });
 });

@@ -1,25 +1,22 @@
 import { add, addN, dispose, mul, scalar, stack, sum, tidy, variableGrads, type NamedTensorMap, type Optimizer, type Scalar, type Tensor } from '../../core/tf.js';
 import { ResponsibleError } from '../../core/errors.js';
 import { connectAll, type LossState } from '../lossState.js';
+import type { ObjectiveGradients } from './types.js';
+import { weightVector } from './weightVector.js';
 
-/** Each objective's gradient, read back as a Gram matrix and values (internal). */
-export interface ObjectiveGradients {
-  /** Gradients by variable name, one map per objective (owned: release with `release`). */
-  readonly perObjective: NamedTensorMap[];
-  /** `G[i][j] = g_i . g_j` over all variables. */
-  readonly gram: number[][];
-  /** Each objective's value. */
-  readonly values: number[];
+/** Gradients the loss owns until `release` (internal). */
+export interface OwnedObjectiveGradients extends ObjectiveGradients {
   /** Frees the gradients. */
   release(): void;
 }
 
 /**
  * One backward pass per objective on the bound batch, the Gram matrix of the gradients and the
- * values read back (k x k + k numbers); records the values on the loss (internal).
+ * values read back (k x k + k numbers); records the values on the loss; `apply` updates the model
+ * through `optimizer` (internal).
  * @throws ResponsibleError (NOT_CONVERGED) when a gradient is not finite.
  */
-export async function objectiveGradients(state: LossState): Promise<ObjectiveGradients> {
+export async function objectiveGradients(state: LossState, optimizer: Optimizer): Promise<OwnedObjectiveGradients> {
   const k = state.objectives.length;
   const vars = state.variables;
   const perObjective: NamedTensorMap[] = [];
@@ -52,7 +49,9 @@ export async function objectiveGradients(state: LossState): Promise<ObjectiveGra
           `EthicalLoss.step: the gradient of '${state.objectives[i]!.name}' is not finite (NaN or Infinity): training has diverged. Lower the learning rate or check the term`);
       }
     }
-    return { perObjective, gram, values: v, release };
+    const apply = (weights: readonly number[]): void =>
+      applyCombination(state, optimizer, perObjective, weightVector('EthicalLoss.step', 'apply(weights)', weights, k, true));
+    return { perObjective, gram, values: v, apply, release };
   } catch (e) {
     release();
     throw e;
@@ -61,8 +60,8 @@ export async function objectiveGradients(state: LossState): Promise<ObjectiveGra
   }
 }
 
-/** Applies `sum_i weights[i] * g_i` with the optimizer (internal). */
-export function applyCombination(state: LossState, optimizer: Optimizer, perObjective: readonly NamedTensorMap[], weights: readonly number[]): void {
+/** Applies `sum_i weights[i] * g_i` with the optimizer. */
+function applyCombination(state: LossState, optimizer: Optimizer, perObjective: readonly NamedTensorMap[], weights: readonly number[]): void {
   const combined = tidy(() => {
     const out: NamedTensorMap = {};
     for (const variable of state.variables) {

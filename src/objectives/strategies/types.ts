@@ -1,126 +1,180 @@
+import type { NamedTensorMap } from '../../core/tf.js';
+
 /**
- * Fixed weights: the objective is `task + sum_i w_i * term_i`.
+ * How an {@link EthicalLoss} weighs its objectives (the task and every term), as a value. Build one
+ * with {@link fixedWeights}, {@link normalizedWeights}, {@link lagrangian}, {@link mgda} or
+ * {@link gradNorm}, or write your own: a `name`, whether DP-SGD may use it (`privateSafe`), and
+ * `init`, which {@link ethicalLoss} calls once per loss with the objectives' names and which
+ * returns that loss's {@link WeightingState}: the initial weights and the `step` that updates
+ * them. State that changes during training (multipliers, learned weights) lives in the object
+ * `init` returns, so one strategy value can serve several losses.
  *
  * @example
  * ```ts
- * import { fixedWeights } from 'responsible-tfjs/objectives';
- * const s = fixedWeights({ demographicParity: 2, l1: 1e-3 });
+ * import type { WeightingStrategy } from 'responsible-tfjs/objectives';
+ * // Term weights that ramp linearly from 0 to `target` over the first `steps` steps.
+ * const warmUp = (target: number, steps: number): WeightingStrategy => ({
+ *   name: 'warmUp',
+ *   privateSafe: false, // DP-SGD never calls step, so the ramp would not move
+ *   init: (termNames) => {
+ *     let t = 0;
+ *     const at = (s: number) => termNames.map((_, i) => (i === 0 ? 1 : target * Math.min(1, s / steps)));
+ *     return {
+ *       initialWeights: at(0),
+ *       async step(ctx) {
+ *         const weights = ctx.weights;                 // the weights this step uses
+ *         const { total, values } = await ctx.minimize(); // one optimizer step on sum_i w_i v_i
+ *         ctx.setWeights(at(++t));
+ *         return { total, values, weights };
+ *       },
+ *     };
+ *   },
+ * });
+ * const loss = ethicalLoss({ model, task: crossEntropyTerm(), terms: [l1Term()], weights: warmUp(1e-4, 100) });
  * ```
  */
-export interface FixedWeighting {
-  /** Discriminant. */
-  readonly kind: 'fixed';
-  /** One weight (>= 0) per term name. */
-  readonly weights: Readonly<Record<string, number>>;
+export interface WeightingStrategy {
+  /** Short name, reported in errors (the built-ins: `'fixed'`, `'normalized'`, `'lagrangian'`, `'mgda'`, `'gradNorm'`). */
+  readonly name: string;
+  /**
+   * Whether DP-SGD (`trainMultiObjective` with `privacy`) may train with it: true only when the
+   * weights never depend on the training data (fixed before training). Private training uses
+   * the weights `init` returned and never calls `step`; `setBatch`, if any, must read no data.
+   */
+  readonly privateSafe: boolean;
+  /**
+   * Starts the weighting of one loss: validates the strategy's settings against the objectives'
+   * names and returns their initial weights and the state behind `step`.
+   * @param termNames - The objectives' names, the task first.
+   * @throws InvalidArgumentError (naming `ethicalLoss`) for settings that do not fit the terms.
+   */
+  init(termNames: readonly string[]): WeightingState;
 }
 
 /**
- * Weights rescaled by the magnitudes measured on the first batch: term `i` gets
- * `w_i * task0 / term0_i`, so every weighted term starts at `w_i` times the initial task loss.
+ * One loss's weighting, returned by {@link WeightingStrategy.init}: the initial weights, and the
+ * hooks that update them. Weights are one number per objective, the task first; the loss
+ * minimises `sum_i w_i * (value_i - offset_i)`.
  *
  * @example
  * ```ts
- * import { normalizedWeights } from 'responsible-tfjs/objectives';
- * const s = normalizedWeights({ weights: { l1: 0.5, inputGradient: 1 } });
+ * import type { WeightingState } from 'responsible-tfjs/objectives';
+ * const fixed: WeightingState = {
+ *   initialWeights: [1, 0.1],
+ *   async step(ctx) {
+ *     const weights = ctx.weights;
+ *     return { ...(await ctx.minimize()), weights };
+ *   },
+ * };
  * ```
  */
-export interface NormalizedWeighting {
-  /** Discriminant. */
-  readonly kind: 'normalized';
-  /** Relative weight (>= 0) per term name. */
-  readonly weights: Readonly<Record<string, number>>;
-  /** Smallest initial magnitude that can be normalised; a term below it on the first batch is an error. */
-  readonly minMagnitude: number;
+export interface WeightingState {
+  /** One finite weight per objective, the task first. */
+  readonly initialWeights: readonly number[];
+  /**
+   * Constants subtracted from each objective's value in the weighted sum (a Lagrangian's bounds,
+   * so that the loss reads `lambda_i * (term_i - bound_i)`). Default 0 each.
+   */
+  readonly offsets?: readonly number[];
+  /** Called after every `loss.setBatch`, once the batch is bound (normalisation measures the first batch here). */
+  setBatch?(ctx: WeightingBatchContext): Promise<void>;
+  /** One optimisation step on the bound batch ({@link EthicalLoss.step}): update the model, then the weights. */
+  step(ctx: WeightingStepContext): Promise<WeightingStepResult>;
 }
 
 /**
- * Constraints `term_i <= bound_i` solved with Lagrange multipliers: the model descends
- * `task + sum_i lambda_i * (term_i - bound_i)` (+ fixed-weight terms), and after each step the
- * multipliers ascend: `lambda_i <- max(0, lambda_i + multiplierLearningRate * (term_i - bound_i))`
- * (projected gradient ascent, as TensorFlow Constrained Optimization's Lagrangian formulation).
+ * What {@link WeightingState.setBatch} can do: read the objectives on the new batch and set weights.
  *
  * @example
  * ```ts
- * import { lagrangian } from 'responsible-tfjs/objectives';
- * const s = lagrangian({ bounds: { demographicParity: 0.05 }, multiplierLearningRate: 0.5 });
+ * async setBatch(ctx) {
+ *   const [task, ...terms] = await ctx.values();
+ *   ctx.setWeights([1, ...terms.map((v) => Math.abs(task! / v))]);
+ * }
  * ```
  */
-export interface LagrangianWeighting {
-  /** Discriminant. */
-  readonly kind: 'lagrangian';
-  /** Upper bound (>= 0) per constrained term. */
-  readonly bounds: Readonly<Record<string, number>>;
-  /** Step size of the multipliers' ascent (> 0). */
-  readonly multiplierLearningRate: number;
-  /** Starting multipliers (>= 0); 0 for constraints not listed. */
-  readonly initialMultipliers: Readonly<Record<string, number>>;
-  /** Fixed weights (>= 0) of the terms that are not constrained. */
-  readonly weights: Readonly<Record<string, number>>;
+export interface WeightingBatchContext {
+  /** The objectives' names, the task first. */
+  readonly termNames: readonly string[];
+  /** A copy of the current weights. */
+  readonly weights: readonly number[];
+  /** Each objective's value on the batch just bound (not recorded as the loss's last values). */
+  values(): Promise<number[]>;
+  /** Replaces the weights (one finite number per objective). */
+  setWeights(weights: readonly number[]): void;
 }
 
 /**
- * How MGDA scales each objective's gradient before the min-norm problem (Sener & Koltun 2018):
- * `'none'`, `'l2'` (unit gradients), `'loss'` (divided by the objective's value) or `'loss+'`
- * (divided by value times gradient norm).
+ * What {@link WeightingState.step} can do on the bound batch: one optimizer step on the weighted
+ * loss (`minimize`), or a gradient per objective (`gradients`) to combine as it likes, and set the
+ * weights. Tensors it hands out are freed when the step's promise settles.
  *
  * @example
  * ```ts
- * import type { MgdaNormalization } from 'responsible-tfjs/objectives';
- * const n: MgdaNormalization = 'l2';
+ * async step(ctx) {
+ *   const g = await ctx.gradients();
+ *   const inverseNorms = g.gram.map((row, i) => 1 / Math.sqrt(row[i]!));
+ *   const sum = inverseNorms.reduce((a, b) => a + b, 0);
+ *   const weights = inverseNorms.map((w) => w / sum);
+ *   g.apply(weights);
+ *   ctx.setWeights(weights);
+ *   return { total: g.values.reduce((s, v, i) => s + v * weights[i]!, 0), values: g.values, weights };
+ * }
  * ```
  */
-export type MgdaNormalization = 'none' | 'l2' | 'loss' | 'loss+';
-
-/**
- * MGDA (Désidéri 2012; Sener & Koltun 2018): each step follows the minimum-norm point of the
- * convex hull of the objectives' gradients (task and every term), a direction that decreases all
- * of them unless the point is Pareto-stationary.
- *
- * @example
- * ```ts
- * import { mgda } from 'responsible-tfjs/objectives';
- * const s = mgda({ normalization: 'l2' });
- * ```
- */
-export interface MgdaWeighting {
-  /** Discriminant. */
-  readonly kind: 'mgda';
-  /** Gradient scaling before solving. */
-  readonly normalization: MgdaNormalization;
-  /** Frank-Wolfe iterations for more than two objectives. */
-  readonly maxIterations: number;
-  /** Frank-Wolfe stops when the step changes the weights by less than this. */
-  readonly tolerance: number;
+export interface WeightingStepContext {
+  /** The objectives' names, the task first. */
+  readonly termNames: readonly string[];
+  /** A copy of the current weights. */
+  readonly weights: readonly number[];
+  /**
+   * `optimizer.minimize` of the weighted loss at the current weights.
+   * @returns The weighted loss and each objective's value, before the update.
+   */
+  minimize(): Promise<{ total: number; values: number[] }>;
+  /**
+   * One backward pass per objective (k passes), without updating the model.
+   * @throws ResponsibleError (NOT_CONVERGED) when a gradient is not finite.
+   */
+  gradients(): Promise<ObjectiveGradients>;
+  /** Replaces the weights (one finite number per objective). */
+  setWeights(weights: readonly number[]): void;
 }
 
 /**
- * GradNorm (Chen et al. 2018): weights learned so that every weighted objective's gradient norm
- * approaches the mean norm times the objective's relative inverse training rate to the power
- * `alpha`; objectives that train slower get larger gradients.
+ * Each objective's gradient on the bound batch, from {@link WeightingStepContext.gradients}.
  *
  * @example
  * ```ts
- * import { gradNorm } from 'responsible-tfjs/objectives';
- * const s = gradNorm({ alpha: 1.5, weightLearningRate: 0.025 });
+ * const g = await ctx.gradients();
+ * g.apply(g.values.map(() => 1 / g.values.length)); // the mean gradient
  * ```
  */
-export interface GradNormWeighting {
-  /** Discriminant. */
-  readonly kind: 'gradNorm';
-  /** Asymmetry `alpha` (>= 0): 0 equalises gradient norms; larger favours slow objectives. */
-  readonly alpha: number;
-  /** Step size (> 0) of the weights' gradient descent on the GradNorm loss. */
-  readonly weightLearningRate: number;
+export interface ObjectiveGradients {
+  /** Each objective's value (recorded as the loss's last values). */
+  readonly values: number[];
+  /** `gram[i][j] = g_i . g_j` over all trainable variables. */
+  readonly gram: readonly (readonly number[])[];
+  /** Gradients by variable name, one map per objective; owned by the loss, valid until the step ends. */
+  readonly perObjective: readonly NamedTensorMap[];
+  /** Updates the model with `sum_i weights[i] * g_i` through the step's optimizer. */
+  apply(weights: readonly number[]): void;
 }
 
 /**
- * How an {@link EthicalLoss} weighs its terms. Build one with {@link fixedWeights},
- * {@link normalizedWeights}, {@link lagrangian}, {@link mgda} or {@link gradNorm}.
+ * What {@link WeightingState.step} resolves to (arrays indexed like the objectives, task first).
  *
  * @example
  * ```ts
- * import { mgda, type WeightingStrategy } from 'responsible-tfjs/objectives';
- * const s: WeightingStrategy = mgda();
+ * import type { WeightingStepResult } from 'responsible-tfjs/objectives';
+ * const r: WeightingStepResult = { total: 0.52, values: [0.5, 0.2], weights: [1, 0.1] };
  * ```
  */
-export type WeightingStrategy = FixedWeighting | NormalizedWeighting | LagrangianWeighting | MgdaWeighting | GradNormWeighting;
+export interface WeightingStepResult {
+  /** The weighted objective before the update. */
+  readonly total: number;
+  /** Each objective's value before the update. */
+  readonly values: readonly number[];
+  /** The weights the update used. */
+  readonly weights: readonly number[];
+}

@@ -150,8 +150,8 @@ function privacySettings(fn: string, state: LossState, p: TrainMultiObjectiveOpt
   checkPrivateLayers(fn, state.model as LayersModel);
   const coupled = state.objectives.filter((t) => t.dataDependence === 'batch').map((t) => t.name);
   if (coupled.length > 0) throw new NonDecomposableTermError(fn, coupled);
-  if (state.strategy.kind !== 'fixed') {
-    invalid(fn, 'options.loss', `${state.strategy.kind} weights`, 'a loss with fixed weights when training with DP-SGD',
+  if (!state.strategy.privateSafe) {
+    invalid(fn, 'options.loss', `${state.strategy.name} weights`, 'a loss with fixed weights when training with DP-SGD',
       'Normalised weights, Lagrange multipliers and MGDA weights are computed from the private batches, which would leak them; fix the weights (e.g. choose them on public data or with a Pareto sweep)');
   }
   return {
