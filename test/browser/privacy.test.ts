@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { RdpAccountant, clipAndNoise, perExampleGradients } from '../../src/privacy/index.js';
+import { DP_ACCOUNTING_RDP_ORDERS, RdpAccountant, clipAndNoise, computeRdp, perExampleGradients } from '../../src/privacy/index.js';
 import { backendTolerance, describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { instantiate, loopGradients, MODEL_CASES, outputsProbabilities, relativeError } from '../privacy/dpsgd/models.js';
@@ -9,6 +9,15 @@ describeBackends('privacy in the browser', (backend) => {
   it('accounts in plain doubles, whatever the backend (Opacus: 7.32911117143)', () => {
     const eps = new RdpAccountant().step({ noiseMultiplier: 1.5, sampleRate: 0.04 }, 2250).getEpsilon(1e-5);
     expect(Math.abs(eps - 7.32911117143) / 7.32911117143).toBeLessThan(1e-9);
+  });
+
+  it('never under-reports: tiny sample rates and orders past the series peak (issue 11)', () => {
+    // sigma 10, q 1e-6, 1e6 steps: epsilon was 0; dp_accounting gives 0.0035 at order 1024.
+    const acc = new RdpAccountant({ orders: DP_ACCOUNTING_RDP_ORDERS }).step({ noiseMultiplier: 10, sampleRate: 1e-6 }, 1_000_000);
+    expect(acc.getEpsilon(1e-5)).toBeGreaterThanOrEqual(0.0035);
+    // q 0.4, sigma 12, order 58.75: log A_α was -30.01; the 50-digit value is 2.090674115213872.
+    const [r] = computeRdp({ sampleRate: 0.4, noiseMultiplier: 12, steps: 1, orders: [58.75] });
+    expect(Math.abs((r as number) * 57.75 - 2.090674115213872)).toBeLessThan(1e-11);
   });
 
   // webgl only: on webgpu (SwiftShader, tfjs 4.22) the vectorized gradients and tfjs's own
