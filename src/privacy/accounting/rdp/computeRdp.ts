@@ -24,8 +24,10 @@ export interface ComputeRdpOptions {
 
 /**
  * Rényi DP of `steps` compositions of the Poisson-subsampled Gaussian mechanism, at each order
- * (Mironov, Talwar and Zhang 2019), evaluated in log space as Opacus does: a finite binomial sum
- * for integer orders and two erfc series for fractional orders.
+ * (Mironov, Talwar and Zhang 2019): a finite binomial sum for integer orders and Opacus' two
+ * signed erfc series for fractional orders, evaluated so that each value is an upper bound on the
+ * exact RDP (log space, A_α − 1 summed directly, a rigorous bound on the series' tail and on the
+ * rounding) and > 0. On the reference points it is within 2e-11 above the 50-digit values.
  *
  * @param options - Sample rate, noise multiplier, steps and optional orders.
  * @returns A new `Float64Array` of RDP values, one per order.

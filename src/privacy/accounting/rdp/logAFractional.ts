@@ -42,12 +42,20 @@ interface Term {
   logMoments: number;
 }
 
-function makeTerm(q: number, sigma: number, alpha: number, identity: boolean, binom: BinomialRecurrence): Term {
+/** The per-(q, σ, α) constants of the series. */
+interface Setting {
+  readonly sigma: number;
+  readonly alpha: number;
+  readonly identity: boolean;
+  readonly logQ: number;
+  readonly log1mQ: number;
+  readonly twoSigma2: number;
+  readonly z0: number;
+}
+
+function makeTerm(setting: Setting, binom: BinomialRecurrence): Term {
+  const { sigma, alpha, identity, logQ, log1mQ, twoSigma2, z0 } = setting;
   const k = binom.k;
-  const logQ = Math.log(q);
-  const log1mQ = Math.log1p(-q);
-  const twoSigma2 = 2 * sigma * sigma;
-  const z0 = sigma * sigma * (log1mQ - logQ) + 0.5;
   const logC = binom.log;
   const sign = binom.sign;
   const j = alpha - k;
@@ -96,18 +104,22 @@ function makeTerm(q: number, sigma: number, alpha: number, identity: boolean, bi
  */
 export function logAMinusOneFrac(q: number, sigma: number, alpha: number): number {
   const identity = q < 0.5;
+  const logQ = Math.log(q);
+  const log1mQ = Math.log1p(-q);
+  const z0 = sigma * sigma * (log1mQ - logQ) + 0.5;
+  const setting: Setting = { sigma, alpha, identity, logQ, log1mQ, twoSigma2: 2 * sigma * sigma, z0 };
   const series = new SignedLogSeries();
   if (!identity) series.add(0, -1, Math.log(EPS)); // the "− 1"
   const k0 = Math.floor(alpha) + 1;
   const binom = new BinomialRecurrence(alpha);
   for (let k = 0; k < k0; k++) {
     if (k > 0) binom.next();
-    const t = makeTerm(q, sigma, alpha, identity, binom);
+    const t = makeTerm(setting, binom);
     series.add(t.logAbs, t.sign, t.logErr);
   }
   // The tail k >= k0: alternating (sign of C(α,k0) first), sums of moment sequences.
   binom.next();
-  const first = makeTerm(q, sigma, alpha, identity, binom);
+  const first = makeTerm(setting, binom);
   const ref = first.logMoments;
   if (ref === -Infinity) return series.logUpper();
   const target = Math.max(series.logAbsEstimate + LOG_REL_TOL, series.logScale + LOG_NOISE_TOL);
@@ -119,7 +131,7 @@ export function logAMinusOneFrac(q: number, sigma: number, alpha: number): numbe
   for (let m = 0; m < n; m++) {
     if (m > 0) {
       binom.next();
-      t = makeTerm(q, sigma, alpha, identity, binom);
+      t = makeTerm(setting, binom);
     }
     // (−1)^m · startSign · t_k, scaled by e^{−ref}
     const alt = (m % 2 === 0 ? 1 : -1) * startSign * t.sign;

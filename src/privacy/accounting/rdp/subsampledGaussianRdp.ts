@@ -3,15 +3,18 @@
  * Zhang (2019) §3.3, evaluated so that it is never below the true value: every number returned
  * is an upper bound on the RDP at that order, and it is > 0 whenever q > 0.
  *
- * At each order we take the smallest of the upper bounds we can certify:
+ * At each order we take the smallest of these upper bounds:
  * 1. the MTZ sum (integer α: finite, all terms positive; fractional α: Opacus' signed series with
- *    a Leibniz tail bound), computed as log(1 + (A_α − 1)) from an upper bound on A_α − 1;
- * 2. at a fractional α, log-convexity in α: log A_α is a cumulant generating function, hence
- *    convex, and log A_1 = 0, so log A_α <= (⌈α⌉ − α) log A_⌊α⌋ + (α − ⌊α⌋) log A_⌈α⌉;
+ *    a certified tail bound), computed as log(1 + (A_α − 1)) from an upper bound on A_α − 1;
+ * 2. only when 1 has no certified value at a fractional α: log-convexity in α (log A_α is a
+ *    cumulant generating function, hence convex, and log A_1 = 0), so
+ *    log A_α <= (⌈α⌉ − α) log A_⌊α⌋ + (α − ⌊α⌋) log A_⌈α⌉ from the integer neighbours;
  * 3. the RDP of the Gaussian without subsampling, α/(2σ²) (subsampling never increases Rényi
  *    divergence: joint quasi-convexity, van Erven and Harremoës 2014).
- * A bound that cannot be certified (NaN, overflow) is dropped; since 3 is always there, an order
- * is +∞ only if α/(2σ²) is. A positive value that underflows is rounded up to the smallest double.
+ * A bound that cannot be certified (NaN, overflow) is dropped, never replaced by 0; since 3 is
+ * always there, an order is +∞ only if α/(2σ²) is. Above order 1e5 only 3 is used (the sums
+ * would need that many terms). A positive value that underflows is rounded up to the smallest
+ * double: for q > 0 the true RDP is > 0.
  */
 import { log1pExp } from '../math/special.js';
 import { logAMinusOneFrac } from './logAFractional.js';
@@ -41,10 +44,14 @@ export function subsampledGaussianRdp(q: number, sigma: number, alpha: number): 
   if (alpha <= MAX_SERIES_ORDER) {
     if (Number.isInteger(alpha)) consider(logAUpperInt(q, sigma, alpha));
     else {
-      consider(log1pExp(logAMinusOneFrac(q, sigma, alpha)));
-      const lo = Math.floor(alpha);
-      const w = alpha - lo;
-      consider((1 - w) * logAUpperInt(q, sigma, lo) + w * logAUpperInt(q, sigma, lo + 1));
+      const series = logAMinusOneFrac(q, sigma, alpha);
+      if (Number.isFinite(series)) consider(log1pExp(series));
+      else {
+        // Fallback only: the certified series is far tighter whenever it has a value.
+        const lo = Math.floor(alpha);
+        const w = alpha - lo;
+        consider((1 - w) * logAUpperInt(q, sigma, lo) + w * logAUpperInt(q, sigma, lo + 1));
+      }
     }
   }
   return Math.max(best, Number.MIN_VALUE);
