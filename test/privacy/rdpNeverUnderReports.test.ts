@@ -8,6 +8,7 @@ import normalLogcdf from '@stdlib/stats-base-dists-normal-logcdf';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { logAConvexBound } from '../../src/privacy/accounting/rdp/subsampledGaussianRdp.js';
 import { DEFAULT_RDP_ORDERS, DP_ACCOUNTING_RDP_ORDERS, PldAccountant, RdpAccountant, computeRdp } from '../../src/privacy/index.js';
 
 const CUSTOM_ORDERS = [1.25, 1.5, 58.75, 59, 59.25, 59.5, 64.5];
@@ -129,6 +130,13 @@ describe('per-order RDP against 50-digit quadrature (mpmath)', () => {
       const [r] = computeRdp({ sampleRate: q, noiseMultiplier: sigma, steps: 1, orders: [order] });
       expect(r as number).toBeGreaterThanOrEqual(exact);
       expect(rel(r as number, exact)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('the fallback for fractional orders (log-convexity between integer orders) is an upper bound too', () => {
+    for (const [q, sigma, order, exact] of table) {
+      if (order > 200) continue;
+      expect(logAConvexBound(q, sigma, order) / (order - 1)).toBeGreaterThanOrEqual(exact);
     }
   });
 });

@@ -29,6 +29,16 @@ function logAUpperInt(q: number, sigma: number, alpha: number): number {
 }
 
 /**
+ * Upper bound on log A_α at a fractional α from its integer neighbours, by convexity of log A_α
+ * in α (internal; exported for tests).
+ */
+export function logAConvexBound(q: number, sigma: number, alpha: number): number {
+  const lo = Math.floor(alpha);
+  const w = alpha - lo;
+  return (1 - w) * logAUpperInt(q, sigma, lo) + w * logAUpperInt(q, sigma, lo + 1);
+}
+
+/**
  * RDP at one order of one step of the sampled Gaussian with sample rate q and noise multiplier
  * σ (sensitivity 1, add/remove adjacency): an upper bound, > 0 for q > 0.
  */
@@ -46,12 +56,7 @@ export function subsampledGaussianRdp(q: number, sigma: number, alpha: number): 
     else {
       const series = logAMinusOneFrac(q, sigma, alpha);
       if (Number.isFinite(series)) consider(log1pExp(series));
-      else {
-        // Fallback only: the certified series is far tighter whenever it has a value.
-        const lo = Math.floor(alpha);
-        const w = alpha - lo;
-        consider((1 - w) * logAUpperInt(q, sigma, lo) + w * logAUpperInt(q, sigma, lo + 1));
-      }
+      else consider(logAConvexBound(q, sigma, alpha)); // fallback only: the series is far tighter
     }
   }
   return Math.max(best, Number.MIN_VALUE);
