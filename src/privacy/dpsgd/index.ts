@@ -4,7 +4,7 @@ export { perExampleGradientNorms, type PerExampleNorms } from './perExampleGradi
 export { checkPerExampleGradients, type CheckPerExampleOptions, type PerExampleCheck } from './checkPerExampleGradients.js';
 export { checkModelSupport, type ModelSupportReport } from './checkModelSupport.js';
 export { UnsupportedLayerError, type UnsupportedLayer } from './errors.js';
-export { clipAndNoise, type ClipAndNoiseOptions } from './clipAndNoise.js';
+export { clipAndNoise, type ClipAndNoiseOptions, type ClipAndNoiseResult } from './clipAndNoise.js';
 export type { ClippingMode } from './clipping.js';
 export { poissonBatches, type PoissonBatchOptions } from './poissonBatches.js';
 export { dpSgdStep, type DpSgdStepOptions, type DpSgdStepResult } from './dpSgdStep.js';
