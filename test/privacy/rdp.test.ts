@@ -111,6 +111,19 @@ describe('rdpToEpsilon / rdpToDelta', () => {
     expect(delta).toBeGreaterThan(1e-6);
   });
 
+  it('never turns a positive RDP into epsilon 0 (no KL shortcut); 0 only for a zero curve', () => {
+    // dp_accounting would report 0 here: delta^2 >= 1 - e^-rdp at every order.
+    const tiny = rdpToEpsilon({ orders: [2, 32, 1e6], rdp: [1e-20, 1e-20, 1e-20], delta: 1e-5 });
+    expect(tiny.epsilon).toBeGreaterThan(0);
+    expect(tiny.order).toBe(32); // order 1e6 would certify (0, delta)-DP: skipped, not reported as 0
+    expect(rdpToEpsilon({ orders: [2, 32], rdp: [0, 0], delta: 1e-5 }).epsilon).toBe(0);
+    // The documented degenerate case: every order's bound is <= 0.
+    expect(rdpToEpsilon({ orders: [1e7], rdp: [1e-20], delta: 1e-5 }).epsilon).toBe(0);
+    // delta: the KL bound keeps a tiny positive RDP positive (sqrt(1e-300) = 1e-150, not 0).
+    expect(rdpToDelta({ orders: [1.005], rdp: [1e-300], epsilon: 1 }).delta).toBeCloseTo(1e-150, 160);
+    expect(rdpToDelta({ orders: [2], rdp: [1e-300], epsilon: 1000 }).delta).toBeGreaterThan(0);
+  });
+
   it('rejects bad delta, mismatched lengths and negative RDP', () => {
     expect(() => rdpToEpsilon({ orders: [2], rdp: [1], delta: 0 })).toThrow("argument 'delta'");
     expect(() => rdpToEpsilon({ orders: [2], rdp: [1], delta: 1 })).toThrow("argument 'delta'");

@@ -28,7 +28,7 @@ export interface RdpToEpsilonOptions {
  * ```
  */
 export interface RdpConversion {
-  /** The smallest epsilon over the orders (>= 0). */
+  /** The smallest epsilon over the orders (> 0 for a positive RDP curve, see {@link rdpToEpsilon}). */
   readonly epsilon: number;
   /** The order attaining it. */
   readonly order: number;
