@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../core/eventLoop.js';
 import type { LabelsLike } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
 import { add, mean, mul, type Optimizer, type Scalar, type Tensor, type Variable } from '../core/tf.js';
@@ -37,7 +38,13 @@ export interface AdversarialTrainingStepOptions extends PgdOptions {
  * @param optimizer - Any tfjs optimizer, e.g. `tf.train.adam(1e-3)`.
  * @param x - A float32 batch with values in `[clipMin, clipMax]`.
  * @param y - True classes as indices or one-hot rows.
+ * The attack yields to the event loop between its steps; `options.signal` stops the step before
+ * the update (the weights are then unchanged).
+ *
  * @returns The loss and the adversarial accuracy on the batch (plain numbers).
+ * @throws {@link InvalidArgumentError} for bad options, inputs, labels, a disposed tensor argument
+ *   or variables the loss does not depend on; {@link AbortedError} when `options.signal` is
+ *   aborted. Nothing leaks on any error.
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
@@ -65,9 +72,11 @@ export async function adversarialTrainingStep(
   if (y === undefined || y === null) invalid(fn, 'y', y, 'the true classes of x');
   const { context } = await prepareAttack(fn, model, x, y, { ...opts, targeted: false });
   try {
-    const xAdv = pgdCore(context, x, settings);
+    const xAdv = await pgdCore(context, x, settings);
     try {
-      return await minimizeAndRead(opt, variables, x.shape[0] as number, (setCorrect) => {
+      // An abort during the attack's last step must not be followed by an update.
+      throwIfAborted(fn, context.signal);
+      return await minimizeAndRead(fn, opt, variables, x.shape[0] as number, (setCorrect) => {
         const outAdv = forwardTrain(xAdv);
         setCorrect(keptCorrectCount(outAdv, context.labels));
         const advLoss = mean(context.loss(context.labels, outAdv));

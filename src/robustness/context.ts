@@ -2,12 +2,17 @@
  * Shared set-up of every attack (internal): model to forward function, validation of inputs,
  * hyper-parameters and labels, and the objective the attacks climb.
  */
+import { checkSignal, throwIfAborted } from '../core/eventLoop.js';
 import { assertGradientsAvailable } from '../core/gradients.js';
 import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
-import { argMax, grad, max, mean, min, neg, slice, stack, tidy, type Tensor, type Tensor2D } from '../core/tf.js';
+import { assertFiniteValues, tensorArgument } from '../core/tensorArgument.js';
+import {
+  all, argMax, cast, grad, isFinite, max, mean, min, neg, slice, stack, tidy, type Tensor, type Tensor2D,
+} from '../core/tf.js';
 import { booleanValue, finiteNumber, invalid, oneOf, optionsObject } from '../core/validate.js';
 import { probabilityCrossEntropy, softmaxCrossEntropy } from './softmaxCrossEntropy.js';
+import { withTapeCleanup } from './tape.js';
 import type { AttackCommonOptions, PerExampleLoss } from './types.js';
 
 /** Everything an attack's inner loop needs; `labels` is owned by the context. */
@@ -20,6 +25,8 @@ export interface AttackContext {
   readonly clipMax: number;
   readonly targeted: boolean;
   readonly loss: (labels: Tensor2D, outputs: Tensor) => Tensor;
+  /** Checked between steps: aborting it stops the attack with an AbortedError. */
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Validated common options with defaults applied. */
@@ -28,6 +35,7 @@ export interface CommonSettings {
   readonly clipMax: number;
   readonly targeted: boolean;
   readonly loss: PerExampleLoss;
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Validates the options all attacks share. */
@@ -41,24 +49,30 @@ export function commonSettings(fn: string, options: AttackCommonOptions): Common
     invalid(fn, 'options.loss', options.loss, 'a function (labels, outputs) => per-example loss');
   }
   const loss = options.loss ?? (output === 'logits' ? softmaxCrossEntropy : probabilityCrossEntropy);
-  return { clipMin, clipMax, targeted, loss };
+  const signal = checkSignal(fn, 'options.signal', options.signal);
+  return { clipMin, clipMax, targeted, loss, signal };
 }
 
-/** Checks that `x` is a float32 batch whose values all lie in `[clipMin, clipMax]`. */
+/**
+ * Checks that `x` is a live float32 batch of finite values, all in `[clipMin, clipMax]`. One
+ * asynchronous read of three numbers (min, max, all finite); the whole tensor is read only to
+ * name a non-finite element.
+ */
 export async function checkInputs(fn: string, x: unknown, clipMin: number, clipMax: number): Promise<Tensor> {
-  if (!isTensor(x)) invalid(fn, 'x', x, 'a tf.Tensor of inputs with the batch as first dimension');
-  if (x.rank < 2 || x.shape[0] === 0) invalid(fn, 'x', x, 'a non-empty batch of rank >= 2 ([batch, ...features])');
-  if (x.dtype !== 'float32') invalid(fn, 'x', x, 'a float32 tensor');
-  const range = tidy(() => stack([min(x), max(x)]));
+  const t = tensorArgument(fn, 'x', x, 'a tf.Tensor of inputs with the batch as first dimension');
+  if (t.rank < 2 || t.shape[0] === 0) invalid(fn, 'x', t, 'a non-empty batch of rank >= 2 ([batch, ...features])');
+  if (t.dtype !== 'float32') invalid(fn, 'x', t, 'a float32 tensor');
+  const range = tidy(() => stack([min(t), max(t), cast(all(isFinite(t)), 'float32')]));
   const values = await range.data();
   range.dispose();
+  if (values[2] !== 1) assertFiniteValues(fn, 'x', t, await t.data());
   const xMin = values[0] as number;
   const xMax = values[1] as number;
   if (!(xMin >= clipMin && xMax <= clipMax)) {
     invalid(fn, 'x', `values in [${xMin}, ${xMax}]`, `inputs inside [clipMin, clipMax] = [${clipMin}, ${clipMax}]`,
       'Scale the inputs into the model\'s input range, or set clipMin/clipMax to that range');
   }
-  return x;
+  return t;
 }
 
 /** Number of classes: from one-hot labels, the model's output shape, or one forward pass on one row. */
@@ -103,7 +117,10 @@ export async function prepareAttack(
   const settings = commonSettings(fn, opts);
   const forward = toForwardFn(fn, model);
   assertGradientsAvailable(fn);
+  if (isTensor(y)) tensorArgument(fn, 'y', y, 'class indices or one-hot rows');
+  throwIfAborted(fn, settings.signal);
   await checkInputs(fn, x, settings.clipMin, settings.clipMax);
+  throwIfAborted(fn, settings.signal);
   const batch = x.shape[0] as number;
   let labels: Tensor2D;
   if (y === undefined || y === null) {
@@ -120,7 +137,8 @@ export async function prepareAttack(
     }
     return v;
   };
-  return { context: { fn, forward, labels, clipMin: settings.clipMin, clipMax: settings.clipMax, targeted: settings.targeted, loss }, settings };
+  const { clipMin, clipMax, targeted, signal } = settings;
+  return { context: { fn, forward, labels, clipMin, clipMax, targeted, loss, signal }, settings };
 }
 
 function batchOf(t: Tensor): number {
@@ -133,10 +151,10 @@ function batchOf(t: Tensor): number {
  * @returns A tensor of `xk`'s shape the caller owns.
  */
 export function objectiveGradient(ctx: AttackContext, xk: Tensor, labels: Tensor2D = ctx.labels): Tensor {
-  return grad((xi: Tensor) => {
+  return withTapeCleanup(() => grad((xi: Tensor) => {
     const l = mean(ctx.loss(labels, ctx.forward(xi)));
     return ctx.targeted ? neg(l) : l;
-  })(xk);
+  })(xk));
 }
 
 /** Per-example objective (loss, or minus the loss when targeted), `[batch]`, caller-owned. */

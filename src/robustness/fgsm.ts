@@ -31,9 +31,14 @@ export interface FgsmOptions extends AttackCommonOptions {
  * @param x - A float32 batch `[batch, ...]` with every value in `[clipMin, clipMax]`.
  * @param y - True classes (or targets) as class indices or one-hot rows; omitted, the model's own
  *   predictions are used (not allowed when targeted).
+ * FGSM is a single step, so `options.signal` is checked once, before the step (an aborted
+ * signal rejects with {@link AbortedError} and nothing is computed).
+ *
  * @returns Adversarial inputs of `x`'s shape, which the caller owns.
- * @throws {@link InvalidArgumentError} for a negative epsilon, inputs outside the range, labels of
- *   the wrong length or out of range; {@link MissingGradientsError} when no gradients are registered.
+ * @throws {@link InvalidArgumentError} for a negative epsilon, inputs outside the range or not
+ *   finite, a disposed `x` or `y`, labels of the wrong length or out of range;
+ *   {@link MissingGradientsError} when no gradients are registered; {@link AbortedError} when
+ *   `options.signal` is aborted.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-layers';

@@ -1,6 +1,9 @@
-import { toOneHot, type LabelsLike } from '../core/labels.js';
+import { AbortedError } from '../core/errors.js';
+import { betweenSteps, checkSignal, throwIfAborted } from '../core/eventLoop.js';
+import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
 import { resolveRng, rngFromFunction, shuffledIndices } from '../core/rng.js';
+import { tensorArgument } from '../core/tensorArgument.js';
 import { gather, slice, tensor1d, tidy, train, type Tensor } from '../core/tf.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../core/validate.js';
 import { adversarialTrainingStep } from './adversarialTrainingStep.js';
@@ -14,10 +17,15 @@ import type { TrainingStepResult } from './training.js';
  * Note: on the wasm backend, tfjs 4.22 cannot train Conv2D layers (its `Conv2DBackpropFilter`
  * kernel is missing there); train convolutional models on cpu, webgl or webgpu.
  *
+ * Training yields to the event loop between attack steps and between batches, so a page stays
+ * responsive, and stops on `options.signal` (see {@link FitAdversariallyOptions.signal}).
+ *
  * @param model - A `tf.LayersModel`, or a function with `options.variables`.
  * @param x - Training inputs `[n, ...]` with values in the attack's `[clipMin, clipMax]`.
  * @param y - Training classes as indices or one-hot rows.
  * @returns Per-epoch mean loss and adversarial accuracy.
+ * @throws {@link InvalidArgumentError} for bad options, inputs or labels (a disposed tensor
+ *   included); {@link AbortedError} when `options.signal` is aborted (nothing leaks).
  * @example
  * ```ts
  * import { fitAdversarially } from 'responsible-tfjs/robustness';
@@ -25,6 +33,7 @@ import type { TrainingStepResult } from './training.js';
  *   epochs: 20, batchSize: 64, method: 'trades', beta: 6,
  *   attack: { epsilon: 0.1, stepSize: 0.025, steps: 7 },
  *   callbacks: { onEpochEnd: (e, logs) => console.log(e, logs) },
+ *   signal: AbortSignal.timeout(60_000), // give up after a minute
  * });
  * ```
  */
@@ -40,7 +49,12 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   const shuffle = booleanValue(fn, 'options.shuffle', opts.shuffle ?? true);
   const rng = resolveRng(fn, opts.rng, () => rngFromFunction(Math.random, 'Math.random'));
   const callbacks = optionsObject(fn, 'options.callbacks', opts.callbacks);
+  const signal = checkSignal(fn, 'options.signal', opts.signal);
   const forward = toForwardFn(fn, model);
+  tensorArgument(fn, 'x', x, 'a tf.Tensor of training inputs with the examples as first dimension');
+  if (x.rank < 2 || x.shape[0] === 0) invalid(fn, 'x', x, 'a non-empty batch of rank >= 2 ([n, ...features])');
+  if (isTensor(y)) tensorArgument(fn, 'y', y, 'class indices or one-hot rows');
+  throwIfAborted(fn, signal);
   const n = x.shape[0] as number;
   const classes = tidy(() => forward(slice(x, 0, 1)).shape[1]);
   if (typeof classes !== 'number') invalid(fn, 'model', model, 'a model returning [batch, classes]');
@@ -48,7 +62,7 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   const layers = typeof model === 'function' ? undefined : model;
   const ownOptimizer = opts.optimizer === undefined && layers?.optimizer === undefined;
   const optimizer = opts.optimizer ?? layers?.optimizer ?? train.adam(1e-3);
-  const common = { ...attack, rng, modelOutput: opts.modelOutput, variables: opts.variables };
+  const common = { ...attack, rng, modelOutput: opts.modelOutput, variables: opts.variables, signal };
   const step = (xb: Tensor, yb: Tensor): Promise<TrainingStepResult> =>
     method === 'pgd'
       ? adversarialTrainingStep(model, optimizer, xb, yb, { ...common, loss: opts.loss, cleanWeight: opts.cleanWeight })
@@ -66,6 +80,7 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
       let accSum = 0;
       let seen = 0;
       for (let start = 0, batch = 0; start < n; start += batchSize, batch++) {
+        await betweenSteps(fn, signal);
         const idx = tensor1d(order.subarray(start, Math.min(n, start + batchSize)), 'int32');
         const xb = gather(x, idx);
         const yb = gather(labels, idx);
@@ -73,6 +88,9 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
         let logs: TrainingStepResult;
         try {
           logs = await step(xb, yb);
+        } catch (e) {
+          // The step names itself in its AbortedError; the caller asked fitAdversarially to stop.
+          throw e instanceof AbortedError ? new AbortedError(fn, e.reason) : e;
         } finally {
           xb.dispose();
           yb.dispose();

@@ -120,6 +120,13 @@ export interface FitAdversariallyOptions {
   readonly variables?: readonly Variable[];
   /** Progress callbacks. */
   readonly callbacks?: FitAdversariallyCallbacks;
+  /**
+   * Stops training when aborted: the call rejects with {@link AbortedError} at the next step
+   * boundary (between two attack steps or two batches), disposing every tensor it created. Batches
+   * already trained stay applied to the weights; the interrupted batch makes no update. Training
+   * yields to the event loop between steps either way. Default: none.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

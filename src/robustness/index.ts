@@ -3,7 +3,7 @@
  * evaluation, and adversarial training (PGD and TRADES) for any tfjs model.
  * @packageDocumentation
  */
-export type { Attack, AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
+export type { Attack, AttackCallOptions, AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
 export { softmaxCrossEntropy, probabilityCrossEntropy, PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
 export { fgsm, type FgsmOptions } from './fgsm.js';
 export { pgd, type PgdOptions, type PgdNorm } from './pgd.js';

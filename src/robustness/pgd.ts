@@ -1,6 +1,7 @@
 import type { LabelsLike } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
 import { resolveRng, rngFromFunction, tensorSeed, type Rng } from '../core/rng.js';
+import { betweenSteps } from '../core/eventLoop.js';
 import { clone, greater, tidy, type Tensor } from '../core/tf.js';
 import { booleanValue, nonNegativeNumber, oneOf, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
 import { objectiveGradient, perExampleObjective, prepareAttack, type AttackContext } from './context.js';
@@ -70,8 +71,11 @@ export function pgdSettings(fn: string, opts: PgdOptions, prefix = 'options'): P
   };
 }
 
-/** One PGD run from `x` (internal, synchronous). @returns A caller-owned tensor. */
-function pgdRun(ctx: AttackContext, x: Tensor, s: PgdSettings): Tensor {
+/**
+ * One PGD run from `x` (internal). Yields to the event loop before every step and stops with an
+ * AbortedError when `ctx.signal` is aborted, disposing its iterate. @returns A caller-owned tensor.
+ */
+async function pgdRun(ctx: AttackContext, x: Tensor, s: PgdSettings): Promise<Tensor> {
   const { clipMin: lo, clipMax: hi } = ctx;
   const step = s.norm === 'linf' ? linfStep : l2Step;
   let xk: Tensor;
@@ -81,37 +85,56 @@ function pgdRun(ctx: AttackContext, x: Tensor, s: PgdSettings): Tensor {
   } else {
     xk = clone(x);
   }
-  for (let k = 0; k < s.steps; k++) {
-    const prev = xk;
-    xk = tidy(() => step(x, prev, objectiveGradient(ctx, prev), s.stepSize, s.epsilon, lo, hi));
-    prev.dispose();
+  try {
+    for (let k = 0; k < s.steps; k++) {
+      await betweenSteps(ctx.fn, ctx.signal);
+      const prev = xk;
+      xk = tidy(() => step(x, prev, objectiveGradient(ctx, prev), s.stepSize, s.epsilon, lo, hi));
+      prev.dispose();
+    }
+  } catch (e) {
+    xk.dispose();
+    throw e;
   }
   return xk;
 }
 
 /**
- * PGD with restarts (internal, synchronous): per example, keeps the run whose final objective is
- * highest. @returns A caller-owned tensor.
+ * PGD with restarts (internal): per example, keeps the run whose final objective is highest.
+ * Yields between steps; on any error (an abort included) it disposes everything it made.
+ * @returns A caller-owned tensor.
  */
-export function pgdCore(ctx: AttackContext, x: Tensor, s: PgdSettings): Tensor {
-  let best = pgdRun(ctx, x, s);
+export async function pgdCore(ctx: AttackContext, x: Tensor, s: PgdSettings): Promise<Tensor> {
+  let best = await pgdRun(ctx, x, s);
   if (s.restarts === 1) return best;
-  let bestObjective = perExampleObjective(ctx, best);
-  for (let r = 1; r < s.restarts; r++) {
-    const candidate = pgdRun(ctx, x, s);
-    const candidateObjective = perExampleObjective(ctx, candidate);
-    const [nextBest, nextObjective] = tidy(() => {
-      const better = greater(candidateObjective, bestObjective);
-      return [selectPerExample(better, candidate, best), selectPerExample(better, candidateObjective, bestObjective)];
-    });
-    candidate.dispose();
-    candidateObjective.dispose();
+  let bestObjective: Tensor | undefined;
+  try {
+    bestObjective = perExampleObjective(ctx, best);
+    for (let r = 1; r < s.restarts; r++) {
+      const candidate = await pgdRun(ctx, x, s);
+      let candidateObjective: Tensor | undefined;
+      try {
+        candidateObjective = perExampleObjective(ctx, candidate);
+        const [cObj, bObj] = [candidateObjective, bestObjective];
+        const [nextBest, nextObjective] = tidy(() => {
+          const better = greater(cObj, bObj);
+          return [selectPerExample(better, candidate, best), selectPerExample(better, cObj, bObj)];
+        });
+        best.dispose();
+        bestObjective.dispose();
+        best = nextBest as Tensor;
+        bestObjective = nextObjective as Tensor;
+      } finally {
+        candidate.dispose();
+        candidateObjective?.dispose();
+      }
+    }
+  } catch (e) {
     best.dispose();
-    bestObjective.dispose();
-    best = nextBest as Tensor;
-    bestObjective = nextObjective as Tensor;
+    throw e;
+  } finally {
+    bestObjective?.dispose();
   }
-  bestObjective.dispose();
   return best;
 }
 
@@ -128,9 +151,13 @@ export function pgdCore(ctx: AttackContext, x: Tensor, s: PgdSettings): Tensor {
  * @param x - A float32 batch `[batch, ...]` with every value in `[clipMin, clipMax]`.
  * @param y - True classes (or targets) as class indices or one-hot rows; omitted, the model's own
  *   predictions are used (not allowed when targeted).
+ * Long attacks do not freeze the page: PGD yields to the event loop before every step (timers,
+ * input and rendering run in between; results are unchanged), and `options.signal` stops it.
+ *
  * @returns Adversarial inputs of `x`'s shape, which the caller owns.
  * @throws {@link InvalidArgumentError} for a negative epsilon, a step size <= 0, steps or restarts
- *   not positive integers, inputs outside the range, or bad labels.
+ *   not positive integers, inputs outside the range or not finite, a disposed `x` or `y`, or bad
+ *   labels; {@link AbortedError} when `options.signal` is aborted (nothing leaks).
  * @example
  * ```ts
  * import '@tensorflow/tfjs-layers';
@@ -138,6 +165,9 @@ export function pgdCore(ctx: AttackContext, x: Tensor, s: PgdSettings): Tensor {
  * import { pgd } from 'responsible-tfjs/robustness';
  * const xAdv = await pgd(model, x, y, { epsilon: 0.1, stepSize: 0.01, steps: 40, rng: seededRng(1) });
  * const xAdvL2 = await pgd(model, x, y, { norm: 'l2', epsilon: 1, stepSize: 0.2, steps: 10 });
+ * // Stoppable: rejects with AbortedError once the controller aborts.
+ * const controller = new AbortController();
+ * const pending = pgd(model, x, y, { epsilon: 0.1, stepSize: 0.01, steps: 1000, signal: controller.signal });
  * ```
  */
 export async function pgd(model: ModelLike, x: Tensor, y: LabelsLike | undefined, options: PgdOptions): Promise<Tensor> {
@@ -146,7 +176,7 @@ export async function pgd(model: ModelLike, x: Tensor, y: LabelsLike | undefined
   const settings = pgdSettings(fn, opts);
   const { context } = await prepareAttack(fn, model, x, y, opts);
   try {
-    return pgdCore(context, x, settings);
+    return await pgdCore(context, x, settings);
   } finally {
     context.labels.dispose();
   }

@@ -1,3 +1,4 @@
+import { tensorArgument } from '../core/tensorArgument.js';
 import { clipByValue, log, logSoftmax, mul, neg, sum, tidy, type Tensor, type Tensor1D } from '../core/tf.js';
 
 /**
@@ -9,6 +10,8 @@ import { clipByValue, log, logSoftmax, mul, neg, sum, tidy, type Tensor, type Te
  * @param labels - One-hot (or soft) labels `[batch, classes]`.
  * @param logits - Raw scores `[batch, classes]`.
  * @returns A `[batch]` tensor the caller owns.
+ * @throws {@link InvalidArgumentError} when either argument is not a tensor or has been disposed
+ *   (values are not read: the loss runs inside gradient tapes).
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
@@ -17,6 +20,8 @@ import { clipByValue, log, logSoftmax, mul, neg, sum, tidy, type Tensor, type Te
  * ```
  */
 export function softmaxCrossEntropy(labels: Tensor, logits: Tensor): Tensor1D {
+  tensorArgument('softmaxCrossEntropy', 'labels', labels, 'one-hot labels [batch, classes]');
+  tensorArgument('softmaxCrossEntropy', 'logits', logits, 'logits [batch, classes]');
   return tidy(() => neg(sum(mul(labels, logSoftmax(logits)), -1)) as Tensor1D);
 }
 
@@ -41,6 +46,7 @@ export const PROBABILITY_FLOOR = 1e-7;
  * @param labels - One-hot labels `[batch, classes]`.
  * @param probabilities - Class probabilities `[batch, classes]`.
  * @returns A `[batch]` tensor the caller owns.
+ * @throws {@link InvalidArgumentError} when either argument is not a tensor or has been disposed.
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
@@ -49,5 +55,7 @@ export const PROBABILITY_FLOOR = 1e-7;
  * ```
  */
 export function probabilityCrossEntropy(labels: Tensor, probabilities: Tensor): Tensor1D {
+  tensorArgument('probabilityCrossEntropy', 'labels', labels, 'one-hot labels [batch, classes]');
+  tensorArgument('probabilityCrossEntropy', 'probabilities', probabilities, 'probabilities [batch, classes]');
   return tidy(() => neg(sum(mul(labels, log(clipByValue(probabilities, PROBABILITY_FLOOR, 1))), -1)) as Tensor1D);
 }

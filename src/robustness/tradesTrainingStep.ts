@@ -1,6 +1,8 @@
+import { throwIfAborted } from '../core/eventLoop.js';
 import { assertGradientsAvailable } from '../core/gradients.js';
-import { toOneHot, type LabelsLike } from '../core/labels.js';
+import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
+import { tensorArgument } from '../core/tensorArgument.js';
 import { slice, tidy, type Optimizer, type Tensor, type Variable } from '../core/tf.js';
 import { invalid, nonNegativeNumber, optionsObject } from '../core/validate.js';
 import { checkInputs } from './context.js';
@@ -26,9 +28,13 @@ export interface TradesTrainingStepOptions extends TradesAttackOptions {
 /**
  * One TRADES training step (Zhang et al. 2019, https://arxiv.org/abs/1901.08573): the inner
  * maximisation ({@link tradesAttack}) against the model in inference mode, then one optimizer step
- * on {@link tradesLoss} with the model in training mode.
+ * on {@link tradesLoss} with the model in training mode. The attack yields to the event loop
+ * between its steps; `options.signal` stops the step before the update (weights unchanged).
  *
  * @returns The loss and the adversarial accuracy on the batch (plain numbers).
+ * @throws {@link InvalidArgumentError} for bad options, inputs, labels, a disposed tensor argument
+ *   or variables the loss does not depend on; {@link AbortedError} when `options.signal` is
+ *   aborted. Nothing leaks on any error.
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
@@ -53,18 +59,25 @@ export async function tradesTrainingStep(
   const forward = toForwardFn(fn, model);
   const forwardTrain = trainingForward(fn, model);
   if (y === undefined || y === null) invalid(fn, 'y', y, 'the true classes of x');
+  if (isTensor(y)) tensorArgument(fn, 'y', y, 'class indices or one-hot rows');
   assertGradientsAvailable(fn);
+  throwIfAborted(fn, s.signal);
   await checkInputs(fn, x, s.clipMin, s.clipMax);
   const batch = x.shape[0] as number;
-  const classes = tidy(() => forward(slice(x, 0, 1)).shape[1]);
-  if (typeof classes !== 'number') invalid(fn, 'model', model, 'a model returning [batch, classes]');
-  const labels = toOneHot(fn, y, classes, batch);
-  const xAdv = tradesAttackCore(forward, x, s);
+  const outShape = tidy(() => forward(slice(x, 0, 1)).shape);
+  if (outShape.length !== 2) invalid(fn, 'model', `output of shape [${outShape.join(', ')}]`, 'a model returning [batch, classes]');
+  const labels = toOneHot(fn, y, outShape[1] as number, batch);
   try {
-    return await minimizeAndRead(opt, variables, batch, (setCorrect) =>
-      tradesObjective(forwardTrain, x, xAdv, labels, beta, s.modelOutput, setCorrect));
+    const xAdv = await tradesAttackCore(fn, forward, x, s);
+    try {
+      // An abort during the attack's last step must not be followed by an update.
+      throwIfAborted(fn, s.signal);
+      return await minimizeAndRead(fn, opt, variables, batch, (setCorrect) =>
+        tradesObjective(forwardTrain, x, xAdv, labels, beta, s.modelOutput, setCorrect, fn));
+    } finally {
+      xAdv.dispose();
+    }
   } finally {
-    xAdv.dispose();
     labels.dispose();
   }
 }

@@ -2,10 +2,12 @@
 import { isTensor } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
 import {
-  argMax, cast, clipByValue, equal, keep, log, logSoftmax, sum, type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable,
+  argMax, cast, clipByValue, equal, keep, log, logSoftmax, sum, tidy, type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable,
 } from '../core/tf.js';
+import { tensorArgument } from '../core/tensorArgument.js';
 import { invalid } from '../core/validate.js';
 import { PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
+import { withTapeCleanup } from './tape.js';
 import type { ModelOutput } from './types.js';
 
 /** Forward pass in training mode (dropout and the like active) for a LayersModel. */
@@ -25,6 +27,7 @@ export function trainingForward(fn: string, model: ModelLike): (x: Tensor) => Te
 export function trainableVariables(fn: string, model: ModelLike, variables: readonly Variable[] | undefined): Variable[] | undefined {
   if (variables !== undefined) {
     if (!Array.isArray(variables) || variables.some((v) => !isTensor(v))) invalid(fn, 'options.variables', variables, 'an array of tf.Variable');
+    variables.forEach((v, i) => tensorArgument(fn, `options.variables[${i}]`, v, 'a tf.Variable'));
     return [...variables];
   }
   if (typeof model === 'function') return undefined; // tfjs default: every trainable variable
@@ -51,22 +54,35 @@ export function keptCorrectCount(outputs: Tensor, labels: Tensor2D): Tensor {
 
 /**
  * Runs `optimizer.minimize` on `lossFn` (which may set a kept correct-count tensor through
- * `setCorrect`) and reads the loss and accuracy back.
+ * `setCorrect`) and reads the loss and accuracy back. On any error nothing it made is left
+ * behind; tfjs's "no connection between any variable and the loss" becomes an
+ * InvalidArgumentError naming `options.variables`.
  */
 export async function minimizeAndRead(
+  fn: string,
   optimizer: Optimizer,
   variables: Variable[] | undefined,
   batch: number,
   lossFn: (setCorrect: (t: Tensor) => void) => Scalar,
 ): Promise<{ loss: number; adversarialAccuracy: number }> {
   let correct: Tensor | undefined;
-  const cost = optimizer.minimize(() => lossFn((t) => { correct = t; }), true, variables);
+  let cost: Scalar | null = null;
   try {
+    try {
+      // tidy: tfjs's "no connection" check throws after computing the loss, which it then leaks.
+      cost = withTapeCleanup(() => tidy(() => optimizer.minimize(() => lossFn((t) => { correct = t; }), true, variables) as Scalar));
+    } catch (e) {
+      if (e instanceof Error && /Cannot find a connection between any variable/.test(e.message)) {
+        invalid(fn, 'options.variables', variables ?? 'every trainable variable', 'variables that the model\'s output depends on',
+          'Pass the variables your model function uses (for a LayersModel, leave it out)');
+      }
+      throw e;
+    }
     const [lossV, correctV] = await Promise.all([cost!.data(), correct !== undefined ? correct.data() : Promise.resolve(undefined)]);
     return { loss: lossV[0] as number, adversarialAccuracy: correctV !== undefined ? (correctV[0] as number) / batch : Number.NaN };
   } finally {
     cost?.dispose();
-    correct?.dispose();
+    (correct as Tensor | undefined)?.dispose();
   }
 }
 

@@ -58,17 +58,42 @@ export interface AttackCommonOptions {
    * cross-entropy of the probabilities when `modelOutput` is `'probabilities'`.
    */
   readonly loss?: PerExampleLoss;
+  /**
+   * Stops the attack when aborted: the call rejects with {@link AbortedError} at the next step
+   * boundary, having disposed every tensor it created. Multi-step attacks (PGD) also yield to the
+   * event loop between steps, so timers, input and rendering keep running during a long attack.
+   * Default: none (the attack runs to the end, still yielding between steps).
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * What {@link robustAccuracy} and {@link robustAccuracyCurve} hand an {@link Attack} besides the
+ * batch: the evaluation's own `signal`, to forward to the attack so that aborting the evaluation
+ * also stops the attack in the middle of its steps.
+ *
+ * @example
+ * ```ts
+ * import { pgd, type Attack, type AttackCallOptions } from 'responsible-tfjs/robustness';
+ * const attack: Attack = (m, x, y, call?: AttackCallOptions) =>
+ *   pgd(m, x, y, { epsilon: 0.1, stepSize: 0.0125, steps: 20, signal: call?.signal });
+ * ```
+ */
+export interface AttackCallOptions {
+  /** The evaluation's `signal` option (undefined when it was given none). */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * An attack bound to its settings, as {@link robustAccuracy} calls it: it receives the model, a
- * batch of inputs and their true class indices, and resolves to adversarial inputs of `x`'s
- * shape that the caller owns.
+ * batch of inputs, their true class indices and the evaluation's {@link AttackCallOptions}, and
+ * resolves to adversarial inputs of `x`'s shape that the caller owns.
  *
  * @example
  * ```ts
  * import { pgd, type Attack } from 'responsible-tfjs/robustness';
- * const pgd20: Attack = (model, x, y) => pgd(model, x, y, { epsilon: 0.1, stepSize: 0.0125, steps: 20 });
+ * const pgd20: Attack = (model, x, y, call) =>
+ *   pgd(model, x, y, { epsilon: 0.1, stepSize: 0.0125, steps: 20, signal: call?.signal });
  * ```
  */
-export type Attack = (model: ModelLike, x: Tensor, y: Tensor1D) => Promise<Tensor>;
+export type Attack = (model: ModelLike, x: Tensor, y: Tensor1D, call?: AttackCallOptions) => Promise<Tensor>;
