@@ -116,6 +116,86 @@ describeBackends('fairness penalties', (backend) => {
     s.dispose();
   });
 
+  it('tensor inputs are checked like arrays: NaN and infinity rejected, naming the option', () => {
+    const s = tf.tensor1d([0.5, 0.2, 0.7, 0.1]);
+    const g = [0, 0, 1, 1];
+    const before = tf.memory().numTensors;
+    const nanScores = tf.tensor1d([0.5, Number.NaN, 0.7, 0.1]);
+    const infScores = tf.tensor2d([0.5, 0.2, Number.POSITIVE_INFINITY, 0.1], [4, 1]);
+    const badWeights = tf.tensor1d([1, Number.NEGATIVE_INFINITY, 1, 1]);
+    const negWeights = tf.tensor1d([1, 1, -2, 1]);
+    const nanLabels = tf.tensor1d([1, 0, Number.NaN, 0]);
+    const twoLabels = tf.tensor1d([1, 0, 2, 0]);
+    const nanGroups = tf.tensor1d([0, Number.NaN, 1, 1]);
+    const outGroups = tf.tensor1d([0, 0, 2, 1], 'int32');
+    const nanMembership = tf.tensor1d([1, 1, 0, Number.NaN]);
+    const created = tf.memory().numTensors;
+    const cases: [() => unknown, string, string, RegExp][] = [
+      [() => demographicParityPenalty({ scores: nanScores, groups: g, numGroups: 2 }), 'demographicParityPenalty', 'options.scores', /finite values .*NaN at flat index 1/],
+      [() => equalizedOddsPenalty({ scores: infScores, labels: [1, 0, 1, 0], groups: g, numGroups: 2 }), 'equalizedOddsPenalty', 'options.scores', /Infinity at flat index 2/],
+      [() => mmdPenalty({ scores: nanScores, membership: [1, 1, 0, 0] }), 'mmdPenalty', 'options.scores', /NaN/],
+      [() => demographicParityPenalty({ scores: s, groups: g, numGroups: 2, sampleWeight: badWeights }), 'demographicParityPenalty', 'options.sampleWeight', /-Infinity at flat index 1/],
+      [() => demographicParityPenalty({ scores: s, groups: g, numGroups: 2, sampleWeight: negWeights }), 'demographicParityPenalty', 'options.sampleWeight[2]', /a finite number >= 0, got -2/],
+      [() => mmdPenalty({ scores: s, membership: [1, 1, 0, 0], sampleWeight: badWeights }), 'mmdPenalty', 'options.sampleWeight', /finite values/],
+      [() => equalizedOddsPenalty({ scores: s, labels: nanLabels, groups: g, numGroups: 2 }), 'equalizedOddsPenalty', 'options.labels', /NaN at flat index 2/],
+      [() => equalizedOddsPenalty({ scores: s, labels: twoLabels, groups: g, numGroups: 2 }), 'equalizedOddsPenalty', 'options.labels[2]', /binary label 0 or 1, got 2/],
+      [() => demographicParityPenalty({ scores: s, groups: nanGroups, numGroups: 2 }), 'demographicParityPenalty', 'options.groups', /NaN at flat index 1/],
+      [() => equalizedOddsPenalty({ scores: s, labels: [1, 0, 1, 0], groups: outGroups, numGroups: 2 }), 'equalizedOddsPenalty', 'options.groups[2]', /integer group code in \[0, 2\), got 2/],
+      [() => mmdPenalty({ scores: s, membership: nanMembership }), 'mmdPenalty', 'options.membership', /NaN at flat index 3/],
+      [() => mmdPenalty({ scores: s, membership: [1, 1, 0, 0], checkValues: 'no' as never }), 'mmdPenalty', 'options.checkValues', /true or false/],
+    ];
+    for (const [call, fn, argument, message] of cases) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error, argument).toBeInstanceOf(InvalidArgumentError);
+      expect([(error as InvalidArgumentError).fn, (error as InvalidArgumentError).argument]).toEqual([fn, argument]);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(tf.memory().numTensors, 'no tensor left by the failed calls').toBe(created);
+    // checkValues: false skips the reads (for loops that checked the batch once); shapes are still checked.
+    const unchecked = demographicParityPenalty({ scores: nanScores, groups: g, numGroups: 2, checkValues: false });
+    expect(unchecked.shape).toEqual([]);
+    const three = tf.zeros([3]);
+    expect(() => demographicParityPenalty({ scores: three, groups: g, numGroups: 2, checkValues: false })).toThrow(/'options.groups' must be of length 3/);
+    tf.dispose([s, nanScores, infScores, badWeights, negWeights, nanLabels, twoLabels, nanGroups, outGroups, nanMembership, unchecked, three]);
+    expect(tf.memory().numTensors).toBe(before - 1); // s was created before `before`
+  });
+
+  it('a disposed tensor is an InvalidArgumentError naming the option', () => {
+    const dead = tf.tensor1d([0.5, 0.5]);
+    dead.dispose();
+    const s = tf.tensor1d([0.5, 0.2]);
+    const calls: [() => unknown, string][] = [
+      [() => demographicParityPenalty({ scores: dead, groups: [0, 1], numGroups: 2 }), 'options.scores'],
+      [() => equalizedOddsPenalty({ scores: dead, labels: [0, 1], groups: [0, 1], numGroups: 2 }), 'options.scores'],
+      [() => mmdPenalty({ scores: dead, membership: [0, 1] }), 'options.scores'],
+      [() => demographicParityPenalty({ scores: s, groups: dead, numGroups: 2 }), 'options.groups'],
+      [() => equalizedOddsPenalty({ scores: s, labels: dead, groups: [0, 1], numGroups: 2 }), 'options.labels'],
+      [() => mmdPenalty({ scores: s, membership: dead }), 'options.membership'],
+      [() => mmdPenalty({ scores: s, membership: [0, 1], sampleWeight: dead, checkValues: false }), 'options.sampleWeight'],
+    ];
+    for (const [call, argument] of calls) {
+      expect(call, argument).toThrow(InvalidArgumentError);
+      expect(call).toThrow(new RegExp(`'${argument.replace('.', '\\.')}' must be .* that has not been disposed`));
+    }
+    s.dispose();
+  });
+
+  it('checks tensor values inside tf.grad too, and the checked gradient equals the unchecked one', async () => {
+    const z = tf.tensor1d([0.3, -1.2, 2.0, 0.4]);
+    const groupsT = tf.tensor1d([0, 1, 0, 1], 'int32');
+    const grad = (checkValues: boolean) => tf.grad((v: tf.Tensor) => demographicParityPenalty({ scores: tf.sigmoid(v), groups: groupsT, numGroups: 2, checkValues }))(z);
+    const [checked, unchecked] = [grad(true), grad(false)];
+    expect(Array.from(await checked.data())).toEqual(Array.from(await unchecked.data()));
+    const bad = tf.tensor1d([0.3, Number.NaN, 2.0, 0.4]);
+    expect(() => tf.grad((v: tf.Tensor) => demographicParityPenalty({ scores: tf.sigmoid(v), groups: groupsT, numGroups: 2 }))(bad)).toThrow(/'options.scores' must be finite values/);
+    tf.dispose([z, groupsT, checked, unchecked, bad]);
+  });
+
   it('fromTensors reads tensors (and named tensor columns) into arrays for the frame', async () => {
     const yTrue = tf.tensor1d([1, 0, 1, 0], 'int32');
     const yPred = tf.tensor1d([1, 1, 0, 0], 'float32');

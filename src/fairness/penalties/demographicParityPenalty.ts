@@ -1,7 +1,7 @@
 import { ones, tidy, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { optionsObject } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
-import { groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
+import { checkValuesOption, groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
 
 /**
  * Options of {@link demographicParityPenalty}.
@@ -20,6 +20,15 @@ export interface DemographicParityPenaltyOptions {
   readonly numGroups: number;
   /** Optional non-negative weights per row. */
   readonly sampleWeight?: Tensor | NumberArray;
+  /**
+   * Read tensor inputs and check their values as array inputs are checked (NaN and infinity
+   * rejected everywhere; group codes integers in [0, numGroups), weights >= 0). Default true. The penalty is synchronous (it runs inside
+   * `optimizer.minimize` or `tf.grad`), so the read is a synchronous `dataSync`: free on cpu and
+   * wasm, a pipeline stall on webgl and webgpu. In a training loop, check each batch's tensors once
+   * outside the gradient tape (with an async read) and pass false; shapes and disposed tensors are
+   * checked either way.
+   */
+  readonly checkValues?: boolean;
 }
 
 /**
@@ -29,6 +38,8 @@ export interface DemographicParityPenaltyOptions {
  * loss inside `optimizer.minimize` or `tf.grad`.
  *
  * @returns A scalar tensor the caller owns.
+ * @throws {@link InvalidArgumentError} naming the option: a disposed or misshapen tensor, NaN or
+ *   infinite values, group codes or weights out of range (tensor values with `checkValues`).
  * @example
  * ```ts
  * import { demographicParityPenalty } from 'responsible-tfjs/fairness';
@@ -39,11 +50,12 @@ export interface DemographicParityPenaltyOptions {
 export function demographicParityPenalty(options: DemographicParityPenaltyOptions): Scalar {
   const fn = 'demographicParityPenalty';
   const o = optionsObject(fn, 'options', options);
+  const check = checkValuesOption(fn, o.checkValues);
   return tidy(() => {
-    const s = scoreVector(fn, o.scores);
+    const s = scoreVector(fn, o.scores, check);
     const n = s.shape[0];
-    const m = membershipMatrix(fn, o.groups, o.numGroups, n);
-    const w: Tensor1D = o.sampleWeight === undefined ? (ones([n]) as Tensor1D) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const m = membershipMatrix(fn, o.groups, o.numGroups, n, check);
+    const w: Tensor1D = o.sampleWeight === undefined ? (ones([n]) as Tensor1D) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0', check);
     const { means, present } = groupMeans(s, w, m);
     return presentGap(means, present);
   });

@@ -1,7 +1,7 @@
 import { add, maximum, mul, ones, scalar, sub, tidy, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { oneOf, optionsObject } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
-import { groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
+import { checkValuesOption, groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
 
 /**
  * Options of {@link equalizedOddsPenalty}.
@@ -24,6 +24,15 @@ export interface EqualizedOddsPenaltyOptions {
   readonly sampleWeight?: Tensor | NumberArray;
   /** `'worst_case'` (default: the larger of the two gaps) or `'mean'` (their average), as Fairlearn's `agg`. */
   readonly agg?: 'worst_case' | 'mean';
+  /**
+   * Read tensor inputs and check their values as array inputs are checked (NaN and infinity
+   * rejected everywhere; labels 0 or 1, group codes integers in [0, numGroups), weights >= 0). Default true. The penalty is synchronous (it runs inside
+   * `optimizer.minimize` or `tf.grad`), so the read is a synchronous `dataSync`: free on cpu and
+   * wasm, a pipeline stall on webgl and webgpu. In a training loop, check each batch's tensors once
+   * outside the gradient tape (with an async read) and pass false; shapes and disposed tensors are
+   * checked either way.
+   */
+  readonly checkValues?: boolean;
 }
 
 /**
@@ -33,6 +42,8 @@ export interface EqualizedOddsPenaltyOptions {
  * as a rate of 0. Differentiable in `scores`.
  *
  * @returns A scalar tensor the caller owns.
+ * @throws {@link InvalidArgumentError} naming the option: a disposed or misshapen tensor, NaN or
+ *   infinite values, labels, group codes or weights out of range (tensor values with `checkValues`).
  * @example
  * ```ts
  * import { equalizedOddsPenalty } from 'responsible-tfjs/fairness';
@@ -43,12 +54,13 @@ export function equalizedOddsPenalty(options: EqualizedOddsPenaltyOptions): Scal
   const fn = 'equalizedOddsPenalty';
   const o = optionsObject(fn, 'options', options);
   const agg = o.agg === undefined ? 'worst_case' : oneOf(fn, 'options.agg', o.agg, ['worst_case', 'mean'] as const);
+  const check = checkValuesOption(fn, o.checkValues);
   return tidy(() => {
-    const s = scoreVector(fn, o.scores);
+    const s = scoreVector(fn, o.scores, check);
     const n = s.shape[0];
-    const y = rowVector(fn, 'options.labels', o.labels, n, (v) => v === 0 || v === 1, 'a binary label 0 or 1');
-    const m = membershipMatrix(fn, o.groups, o.numGroups, n);
-    const w: Tensor1D = o.sampleWeight === undefined ? (ones([n]) as Tensor1D) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const y = rowVector(fn, 'options.labels', o.labels, n, (v) => v === 0 || v === 1, 'a binary label 0 or 1', check);
+    const m = membershipMatrix(fn, o.groups, o.numGroups, n, check);
+    const w: Tensor1D = o.sampleWeight === undefined ? (ones([n]) as Tensor1D) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0', check);
     const tpr = groupMeans(s, mul(w, y), m);
     const fpr = groupMeans(s, mul(w, sub(scalar(1), y)), m);
     const gapT = presentGap(tpr.means, tpr.present);

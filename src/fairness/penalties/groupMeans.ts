@@ -1,34 +1,61 @@
 /** Shared tensor helpers of the fairness penalties. */
 import { cast, div, fill, greater, maximum, matMul, max, min, mul, oneHot, reshape, scalar, sub, sum, tensor1d, where, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../../core/tf.js';
 import { isTensor } from '../../core/labels.js';
-import { invalid, positiveInteger } from '../../core/validate.js';
+import { assertFiniteTensorSync, assertFiniteValues, tensorArgument } from '../../core/tensorArgument.js';
+import { booleanValue, invalid, positiveInteger } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
 
-/** Scores as a float32 vector [n]; accepts [n] or [n, 1]. Call inside tidy. */
-export function scoreVector(fn: string, scores: unknown): Tensor1D {
-  if (!isTensor(scores)) invalid(fn, 'scores', scores, 'a tensor of shape [n] or [n, 1]');
-  if (!(scores.rank === 1 || (scores.rank === 2 && scores.shape[1] === 1))) invalid(fn, 'scores', scores, 'a tensor of shape [n] or [n, 1]');
-  if (scores.shape[0] === 0) invalid(fn, 'scores', scores, 'a non-empty tensor');
-  return reshape(cast(scores, 'float32'), [-1]) as Tensor1D;
+/**
+ * Scores as a float32 vector [n]; accepts a live tensor of shape [n] or [n, 1]. With
+ * `checkValues`, the scores are read synchronously and must be finite: the penalties are
+ * synchronous by contract (they run inside `optimizer.minimize` or `tf.grad`), so this boundary
+ * check cannot await. Call inside tidy.
+ */
+export function scoreVector(fn: string, scores: unknown, checkValues: boolean): Tensor1D {
+  const t = tensorArgument(fn, 'options.scores', scores, 'a tensor of shape [n] or [n, 1]');
+  if (!(t.rank === 1 || (t.rank === 2 && t.shape[1] === 1))) invalid(fn, 'options.scores', t, 'a tensor of shape [n] or [n, 1]');
+  if (t.shape[0] === 0) invalid(fn, 'options.scores', t, 'a non-empty tensor');
+  if (checkValues) assertFiniteTensorSync(fn, 'options.scores', t);
+  return reshape(cast(t, 'float32'), [-1]) as Tensor1D;
 }
 
-/** A per-row vector given as a tensor or numbers, as float32 [n]. Call inside tidy. */
-export function rowVector(fn: string, argument: string, value: unknown, n: number, check?: (v: number) => boolean, allowed?: string): Tensor1D {
+/** The same value checks for array and tensor inputs: finite first, then `check` per element. */
+function checkValuesOf(fn: string, argument: string, t: Tensor | undefined, values: ArrayLike<number>, check?: (v: number) => boolean, allowed?: string): void {
+  if (t !== undefined) assertFiniteValues(fn, argument, t, values);
+  if (check !== undefined) for (let i = 0; i < values.length; i++) if (!check(values[i]!)) invalid(fn, `${argument}[${i}]`, values[i], allowed ?? 'valid');
+}
+
+/**
+ * A per-row vector given as a tensor or numbers, as float32 [n]. Arrays are always checked; a
+ * tensor is checked the same way (NaN and infinity rejected, then `check`) when `checkValues` is
+ * true, by a synchronous read (see {@link scoreVector} for why it cannot await). Call inside tidy.
+ */
+export function rowVector(
+  fn: string, argument: string, value: unknown, n: number, check: ((v: number) => boolean) | undefined, allowed: string | undefined,
+  checkValues: boolean,
+): Tensor1D {
   if (isTensor(value)) {
-    if (value.size !== n) invalid(fn, argument, value, `a tensor of ${n} values (one per score)`);
-    return reshape(cast(value, 'float32'), [-1]) as Tensor1D;
+    const t = tensorArgument(fn, argument, value, `a tensor of ${n} values (one per score)`);
+    if (t.size !== n) invalid(fn, argument, t, `a tensor of ${n} values (one per score)`);
+    if (checkValues) checkValuesOf(fn, argument, t, t.dataSync() as ArrayLike<number>, check, allowed);
+    return reshape(cast(t, 'float32'), [-1]) as Tensor1D;
   }
   if (!(Array.isArray(value) || ArrayBuffer.isView(value))) invalid(fn, argument, value, 'a tensor or an array');
   const a = value as NumberArray;
   if (a.length !== n) invalid(fn, argument, `length ${a.length}`, `of length ${n} (one per score)`);
-  if (check !== undefined) for (let i = 0; i < n; i++) if (!check(a[i]!)) invalid(fn, `${argument}[${i}]`, a[i], allowed ?? 'valid');
+  checkValuesOf(fn, argument, undefined, a, check, allowed);
   return tensor1d(Array.from(a), 'float32');
 }
 
+/** Validates the `checkValues` option (default true). */
+export function checkValuesOption(fn: string, value: unknown): boolean {
+  return booleanValue(fn, 'options.checkValues', value ?? true);
+}
+
 /** One-hot group membership [n, numGroups] (float32) from integer group codes. Call inside tidy. */
-export function membershipMatrix(fn: string, groups: unknown, numGroups: unknown, n: number): Tensor2D {
+export function membershipMatrix(fn: string, groups: unknown, numGroups: unknown, n: number, checkValues: boolean): Tensor2D {
   const g = positiveInteger(fn, 'options.numGroups', numGroups);
-  const codes = rowVector(fn, 'options.groups', groups, n, (v) => Number.isInteger(v) && v >= 0 && v < g, `an integer group code in [0, ${g})`);
+  const codes = rowVector(fn, 'options.groups', groups, n, (v) => Number.isInteger(v) && v >= 0 && v < g, `an integer group code in [0, ${g})`, checkValues);
   return cast(oneHot(cast(codes, 'int32') as Tensor1D, g), 'float32') as Tensor2D;
 }
 

@@ -1,7 +1,7 @@
 import { abs, add, div, maximum, exp, expandDims, greater, mul, neg, ones, onesLike, scalar, square, sub, sum, tidy, where, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
 import type { NumberArray } from '../inputs.js';
-import { rowVector, scoreVector } from './groupMeans.js';
+import { checkValuesOption, rowVector, scoreVector } from './groupMeans.js';
 
 /**
  * Options of {@link mmdPenalty}.
@@ -22,6 +22,15 @@ export interface MmdPenaltyOptions {
   readonly kernelLength?: number;
   /** Optional non-negative weights per row (normalised to sum 1). */
   readonly sampleWeight?: Tensor | NumberArray;
+  /**
+   * Read tensor inputs and check their values as array inputs are checked (NaN and infinity
+   * rejected everywhere; membership 0 or 1, weights >= 0). Default true. The penalty is synchronous (it runs inside
+   * `optimizer.minimize` or `tf.grad`), so the read is a synchronous `dataSync`: free on cpu and
+   * wasm, a pipeline stall on webgl and webgpu. In a training loop, check each batch's tensors once
+   * outside the gradient tape (with an async read) and pass false; shapes and disposed tensors are
+   * checked either way.
+   */
+  readonly checkValues?: boolean;
 }
 
 function divNoNan(a: Tensor, b: Tensor): Tensor {
@@ -36,6 +45,8 @@ function divNoNan(a: Tensor, b: Tensor): Tensor {
  * label's rows only (e.g. negatives, for a false-positive-rate gap). Memory is O(n²) per batch.
  *
  * @returns A scalar tensor the caller owns.
+ * @throws {@link InvalidArgumentError} naming the option: a disposed or misshapen tensor, NaN or
+ *   infinite values, memberships or weights out of range (tensor values with `checkValues`).
  * @example
  * ```ts
  * import { mmdPenalty } from 'responsible-tfjs/fairness';
@@ -47,11 +58,12 @@ export function mmdPenalty(options: MmdPenaltyOptions): Scalar {
   const o = optionsObject(fn, 'options', options);
   const kernel = o.kernel === undefined ? 'gaussian' : oneOf(fn, 'options.kernel', o.kernel, ['gaussian', 'laplacian'] as const);
   const length = o.kernelLength === undefined ? 0.1 : positiveNumber(fn, 'options.kernelLength', o.kernelLength);
+  const check = checkValuesOption(fn, o.checkValues);
   return tidy(() => {
-    const s = scoreVector(fn, o.scores);
+    const s = scoreVector(fn, o.scores, check);
     const n = s.shape[0];
-    const member = rowVector(fn, 'options.membership', o.membership, n, (v) => v === 0 || v === 1, 'a membership 0 or 1');
-    const w0 = o.sampleWeight === undefined ? ones([n]) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0');
+    const member = rowVector(fn, 'options.membership', o.membership, n, (v) => v === 0 || v === 1, 'a membership 0 or 1', check);
+    const w0 = o.sampleWeight === undefined ? ones([n]) : rowVector(fn, 'options.sampleWeight', o.sampleWeight, n, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0', check);
     const w = div(w0, maximum(sum(w0), scalar(1e-30))) as Tensor1D;
     const diff = sub(expandDims(s, 1), expandDims(s, 0));
     const k = kernel === 'gaussian' ? exp(neg(div(square(diff), scalar(length * length)))) : exp(neg(div(abs(diff), scalar(length))));
