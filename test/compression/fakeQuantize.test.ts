@@ -71,4 +71,36 @@ describeBackends('fakeQuantize', () => {
     expect(() => fakeQuantize(x, { dtype: 'int8', scale: 0.1 })).toThrow(/options.zeroPoint/);
     x.dispose();
   });
+
+  it('rejects NaN or infinite inputs like quantizeArray, naming x; a disposed x; no leaks', async () => {
+    const before = tf.memory().numTensors;
+    const nan = tf.tensor([[0.1, 0.2], [Number.NaN, 0.4]]);
+    const inf = tf.tensor([0.1, Number.NEGATIVE_INFINITY]);
+    const ints = tf.tensor([1, 2], undefined, 'int32');
+    const dead = tf.tensor([0.1, 0.2]);
+    dead.dispose();
+    const created = tf.memory().numTensors;
+    const cases: [() => unknown, RegExp][] = [
+      [() => fakeQuantize(nan, { dtype: 'int8' }), /'x' must be finite values \(no NaN or infinity\), got "NaN at flat index 2 \(example 1\)"/],
+      [() => fakeQuantize(nan, { dtype: 'uint8', scale: 0.1, zeroPoint: 0 }), /'x' must be finite values/],
+      [() => fakeQuantize(inf, { dtype: 'int8', scheme: 'symmetric', axis: 0 }), /-Infinity at flat index 1/],
+      [() => fakeQuantize(dead, { dtype: 'int8' }), /'x' must be a float32 tensor that has not been disposed/],
+      [() => fakeQuantize(ints, { dtype: 'int8' }), /'x' must be a float32 tensor, got Tensor\(int32/],
+      [() => fakeQuantize(nan, { dtype: 'int8', checkValues: 1 as never }), /'options.checkValues' must be true or false/],
+    ];
+    for (const [call, message] of cases) {
+      expect(call).toThrow(InvalidArgumentError);
+      expect(call).toThrow(message);
+    }
+    // The array path rejects the same values.
+    expect(() => quantizeArray([0.1, Number.NaN], [2], { dtype: 'int8' })).toThrow(InvalidArgumentError);
+    // Inside a gradient tape the check still applies; checkValues: false skips the read.
+    expect(() => tf.grad((v: tf.Tensor) => tf.sum(fakeQuantize(v, { dtype: 'int8' })))(inf)).toThrow(/'x' must be finite values/);
+    const unchecked = fakeQuantize(nan, { dtype: 'int8', checkValues: false });
+    expect(Number.isNaN((await unchecked.data())[2])).toBe(true);
+    unchecked.dispose();
+    expect(tf.memory().numTensors, 'no tensor left by the failed calls').toBe(created);
+    tf.dispose([nan, inf, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -3,7 +3,8 @@ import {
   mul, neg, reshape, scalar, sub, tensor1d, tidy, where, clipByValue, cast, type GradSaveFunc, type Tensor,
 } from '../../core/tf.js';
 import { assertGradientsAvailable } from '../../core/gradients.js';
-import { invalid, oneOf, optionsObject } from '../../core/validate.js';
+import { assertFiniteTensorSync, tensorArgument } from '../../core/tensorArgument.js';
+import { booleanValue, invalid, oneOf, optionsObject } from '../../core/validate.js';
 import { FLOAT32_EPS, INT_RANGES, type IntegerDtype } from '../internal/rounding.js';
 
 /**
@@ -28,6 +29,14 @@ export interface FakeQuantizeOptions {
   readonly scale?: number | readonly number[];
   /** Fixed zero point (integer, or one per channel). Required with `scale`. */
   readonly zeroPoint?: number | readonly number[];
+  /**
+   * Read `x` and reject NaN or infinite values, as `quantizeArray` rejects them in arrays (a NaN
+   * would otherwise turn the min-max scale, and every output, into NaN). Default true.
+   * `fakeQuantize` is synchronous (it runs inside the forward pass of a gradient tape), so the
+   * read is a synchronous `dataSync`: free on cpu and wasm, a pipeline stall on webgl and webgpu.
+   * In a training loop, pass false and check the weights once outside the tape if needed.
+   */
+  readonly checkValues?: boolean;
 }
 
 /** Round half to even with tensor ops (backend-independent: `round` kernels differ). */
@@ -56,7 +65,8 @@ function channelShape(rank: number, axis: number, channels: number): number[] {
  * @param x - A float32 tensor (a kernel, or activations).
  * @param options - Simulated dtype, and fixed parameters or the min-max rule.
  * @returns A float32 tensor of `x`'s shape, which the caller owns.
- * @throws {@link InvalidArgumentError} for an unsupported dtype, a bad axis or parameters;
+ * @throws {@link InvalidArgumentError} for an unsupported dtype, a bad axis or parameters, an `x`
+ *   that is disposed, not float32 or (with `checkValues`, the default) holds NaN or infinity;
  *   {@link MissingGradientsError} when no gradients are registered.
  * @example
  * ```ts
@@ -71,8 +81,13 @@ export function fakeQuantize(x: Tensor, options: FakeQuantizeOptions): Tensor {
   const opts = optionsObject(fn, 'options', options);
   const dtype = oneOf(fn, 'options.dtype', opts.dtype, Object.keys(INT_RANGES) as IntegerDtype[]);
   const scheme = oneOf(fn, 'options.scheme', opts.scheme ?? 'affine', ['affine', 'symmetric'] as const);
-  if (typeof x !== 'object' || x === null || x.dtype !== 'float32') invalid(fn, 'x', x, 'a float32 tensor');
+  const checkValues = booleanValue(fn, 'options.checkValues', opts.checkValues ?? true);
+  tensorArgument(fn, 'x', x, 'a float32 tensor');
+  if (x.dtype !== 'float32') invalid(fn, 'x', x, 'a float32 tensor');
   assertGradientsAvailable(fn);
+  // Synchronous read at the boundary only: fakeQuantize is synchronous by contract (it must run
+  // inside tf.grad / optimizer.minimize); `checkValues: false` skips it in hot loops.
+  if (checkValues) assertFiniteTensorSync(fn, 'x', x);
   const rank = x.rank;
   let axis: number | null = null;
   if (opts.axis !== undefined) {
