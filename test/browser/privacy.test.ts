@@ -33,12 +33,23 @@ describeBackends('privacy in the browser', (backend) => {
       const per = mine[k]!.length / 4;
       for (let i = 0; i < 4; i++) expect(relativeError(mine[k]!.subarray(i * per, (i + 1) * per), ref[i]![k]!)).toBeLessThan(backendTolerance(backend) * 10);
     }
-    await expectNoLeaks(() => {
+    await expectNoLeaks(async () => {
       const { gradients, losses } = perExampleGradients(model, x, y);
-      const out = clipAndNoise(gradients, { maxGradNorm: 1, noiseMultiplier: 0 });
+      const out = await clipAndNoise(gradients, { maxGradNorm: 1, noiseMultiplier: 0 });
       tf.dispose([...gradients, losses]);
-      return out;
+      return out.gradients;
     });
     x.dispose();
+  });
+
+  it('clipping cannot be escaped on a GPU backend: an overflowing example contributes zero', async () => {
+    const g = tf.tensor2d([[3e38, 3e38, 1], [0.3, 0.4, 0]]);
+    const { gradients, zeroedCount } = await clipAndNoise([g], { maxGradNorm: 1, noiseMultiplier: 0, expectedBatchSize: 1 });
+    expect(zeroedCount).toBe(1);
+    const v = Array.from(await gradients[0]!.data());
+    expect(v.every(Number.isFinite)).toBe(true);
+    expect(Math.hypot(...v)).toBeLessThanOrEqual(1);
+    expect(v[0]).toBeCloseTo(0.3, 4);
+    tf.dispose([g, ...gradients]);
   });
 });

@@ -43,10 +43,10 @@ describe('getNoiseMultiplier (rdp)', () => {
   it('rejects bad arguments', () => {
     const base = { targetEpsilon: 1, targetDelta: 1e-5, sampleRate: 0.01, steps: 100 };
     expect(() => getNoiseMultiplier({ ...base, targetEpsilon: -1 })).toThrow(InvalidArgumentError);
-    expect(() => getNoiseMultiplier({ ...base, targetDelta: 1 })).toThrow("argument 'targetDelta'");
-    expect(() => getNoiseMultiplier({ ...base, sampleRate: 0 })).toThrow("argument 'sampleRate'");
-    expect(() => getNoiseMultiplier({ ...base, steps: 2.5 })).toThrow("argument 'steps'");
-    expect(() => getNoiseMultiplier({ ...base, accountant: 'prv' as never })).toThrow("argument 'accountant'");
+    expect(() => getNoiseMultiplier({ ...base, targetDelta: 1 })).toThrow("argument 'options.targetDelta'");
+    expect(() => getNoiseMultiplier({ ...base, sampleRate: 0 })).toThrow("argument 'options.sampleRate'");
+    expect(() => getNoiseMultiplier({ ...base, steps: 2.5 })).toThrow("argument 'options.steps'");
+    expect(() => getNoiseMultiplier({ ...base, accountant: 'prv' as never })).toThrow("argument 'options.accountant'");
   });
 });
 
