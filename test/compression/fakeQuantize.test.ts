@@ -93,7 +93,7 @@ describeBackends('fakeQuantize', () => {
       expect(call).toThrow(message);
     }
     // The array path rejects the same values.
-    expect(() => quantizeArray([0.1, Number.NaN], [2], { dtype: 'int8' })).toThrow(InvalidArgumentError);
+    expect(() => quantizeArray(Float32Array.from([0.1, Number.NaN]), [2], { dtype: 'int8' })).toThrow(InvalidArgumentError);
     // Inside a gradient tape the check still applies; checkValues: false skips the read.
     expect(() => tf.grad((v: tf.Tensor) => tf.sum(fakeQuantize(v, { dtype: 'int8' })))(inf)).toThrow(/'x' must be finite values/);
     const unchecked = fakeQuantize(nan, { dtype: 'int8', checkValues: false });
