@@ -11,7 +11,8 @@ export { robustAccuracy, type RobustAccuracyOptions } from './robustAccuracy.js'
 export { robustAccuracyCurve, type RobustAccuracyCurve, type RobustAccuracyCurveOptions } from './robustAccuracyCurve.js';
 export type { TrainingStepResult } from './training.js';
 export { adversarialTrainingStep, type AdversarialTrainingStepOptions } from './adversarialTrainingStep.js';
-export { tradesAttack, tradesLoss, type TradesAttackOptions, type TradesLossOptions } from './trades.js';
+export { tradesAttack, type TradesAttackOptions } from './trades.js';
+export { tradesLoss, type TradesLossOptions } from './tradesLoss.js';
 export { tradesTrainingStep, type TradesTrainingStepOptions } from './tradesTrainingStep.js';
 export { fitAdversarially } from './fitAdversarially.js';
 export type {

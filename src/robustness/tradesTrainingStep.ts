@@ -6,7 +6,8 @@ import { tensorArgument } from '../core/tensorArgument.js';
 import { slice, tidy, type Optimizer, type Tensor, type Variable } from '../core/tf.js';
 import { invalid, nonNegativeNumber, optionsObject } from '../core/validate.js';
 import { checkInputs } from './context.js';
-import { tradesAttackCore, tradesObjective, tradesSettings, type TradesAttackOptions } from './trades.js';
+import { tradesAttackCore, tradesSettings, type TradesAttackOptions } from './trades.js';
+import { tradesObjective } from './tradesLoss.js';
 import { checkOptimizer, minimizeAndRead, trainableVariables, trainingForward, type TrainingStepResult } from './training.js';
 
 /**
