@@ -1,5 +1,6 @@
 /** Input checks shared by the DP-SGD entry points (internal). */
 import { isTensor, toOneHot, type LabelsLike } from '../../core/labels.js';
+import { tensorArgument } from '../../core/tensorArgument.js';
 import { invalid, positiveInteger } from '../../core/validate.js';
 import type { LayersModel } from '../../core/tf.js';
 import { modelPlan } from './modelPlan.js';
@@ -8,6 +9,7 @@ import type { ModelPlan } from './modelPlan.js';
 
 /** Checks that `x` is a tensor whose shape fits the model's input. */
 export function checkInputs(fn: string, plan: ModelPlan, x: unknown): Tensor {
+  tensorArgument(fn, 'x', x, 'a tf.Tensor with a leading batch dimension');
   if (!isTensor(x)) invalid(fn, 'x', x, 'a tf.Tensor with a leading batch dimension');
   const expected = plan.model.inputs[0]?.shape ?? [];
   const fits = x.rank === expected.length && expected.every((d, i) => i === 0 || d === null || d === x.shape[i]);

@@ -4,6 +4,7 @@ import { optionsObject } from '../../core/validate.js';
 import { capture } from './capture.js';
 import { checkInputs, checkLabels } from './inputs.js';
 import { groupPerExample } from './layerGradients.js';
+import { assertFiniteTensorSync } from '../../core/tensorArgument.js';
 import { modelPlan } from './modelPlan.js';
 
 /**
@@ -66,6 +67,9 @@ export function perExampleGradients(model: LayersModel, x: Tensor, y: LabelsLike
   const o = optionsObject(fn, 'options', options);
   const plan = modelPlan(fn, model);
   checkInputs(fn, plan, x);
+  // A synchronous API: NaN or infinite inputs are refused with a synchronous read at the boundary
+  // (it stalls GPU backends once per call; the asynchronous training entry points read asynchronously).
+  assertFiniteTensorSync(fn, 'x', x);
   const labels = checkLabels(fn, plan, y, x.shape[0] as number);
   try {
     const cap = capture(plan, x, labels, o.training ?? false);

@@ -272,6 +272,23 @@ describeBackends('DP-SGD against the worst-case record', () => {
   });
 });
 
+describeBackends('per-example gradients at the boundary', () => {
+  it('refuse NaN, infinite and disposed inputs with typed errors and leak nothing', () => {
+    const model = deadReluModel();
+    const before = tf.memory().numTensors;
+    const nan = tf.tensor2d([[1, Number.NaN, 0, 0]]);
+    const inf = tf.tensor2d([[1, 2, Number.POSITIVE_INFINITY, 0]]);
+    const gone = tf.tensor2d([[1, 2, 3, 4]]);
+    gone.dispose();
+    expect(() => perExampleGradients(model, nan, [0])).toThrow(/perExampleGradients: argument 'x'.*finite/);
+    expect(() => perExampleGradients(model, inf, [0])).toThrow(/finite/);
+    expect(() => perExampleGradients(model, gone, [0])).toThrow(/not been disposed/);
+    tf.dispose([nan, inf]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
 describeBackends('the clipping rule', () => {
   it('zeroes NaN, infinite and negative squared norms in every group, and never rounds a coefficient up', () => {
     const r = clippingRule([Float32Array.from([4, Number.NaN, Number.POSITIVE_INFINITY, 0.25, -1]), Float32Array.from([0, 1, 1, 0, 0])], { maxGradNorm: 1, mode: 'flat', weightCount: 10 });
