@@ -47,6 +47,7 @@ export interface GroupTermOptions {
  */
 export function demographicParityTerm(options?: GroupTermOptions): LossTerm {
   return groupPenaltyTerm('demographicParityTerm', 'demographicParity', options, ({ scores, groups, numGroups }) =>
-    demographicParityPenalty({ scores, groups, numGroups }),
+    // The groups were validated asynchronously in prepare; no synchronous read inside the tape.
+    demographicParityPenalty({ scores, groups, numGroups, checkValues: false }),
   );
 }

@@ -20,6 +20,6 @@ import { positiveLabels } from './outputs.js';
  */
 export function equalizedOddsTerm(options?: GroupTermOptions): LossTerm {
   return groupPenaltyTerm('equalizedOddsTerm', 'equalizedOdds', options, ({ scores, groups, numGroups, ctx }) =>
-    equalizedOddsPenalty({ scores, labels: positiveLabels(ctx.labels), groups, numGroups }),
+    equalizedOddsPenalty({ scores, labels: positiveLabels(ctx.labels), groups, numGroups, checkValues: false }),
   );
 }

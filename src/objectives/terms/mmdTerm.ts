@@ -55,7 +55,7 @@ export function mmdTerm(options?: MmdTermOptions): LossTerm {
     },
     fn: (ctx): Scalar => {
       const membership = ctx.extras[key]!;
-      const mmd = mmdPenalty({ scores: positiveScore(fn, ctx.outputs), membership, kernel: 'gaussian', kernelLength: sigma });
+      const mmd = mmdPenalty({ scores: positiveScore(fn, ctx.outputs), membership, kernel: 'gaussian', kernelLength: sigma, checkValues: false });
       // With one group empty there is nothing to compare (the penalty alone would still be E k(b, b')).
       const inGroup = sum(cast(membership, 'float32'));
       const bothPresent = cast(logicalAnd(greater(inGroup, 0), less(inGroup, membership.size)), 'float32');
