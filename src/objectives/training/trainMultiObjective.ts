@@ -1,7 +1,9 @@
 import { isTensor } from '../../core/labels.js';
 import type { ModelLike } from '../../core/model.js';
-import { resolveRng, rngFromFunction, secureRng, shuffledIndices, type Rng } from '../../core/rng.js';
-import { betweenSteps, checkSignal } from '../../core/eventLoop.js';
+import { resolveRng, rngFromFunction, secureRng, type Rng } from '../../core/rng.js';
+import { checkSignal } from '../../core/eventLoop.js';
+import { sequentialBatches } from '../../core/training/batches.js';
+import { runTrainingLoop } from '../../core/training/trainingLoop.js';
 import { dispose, gather, tensor1d, type LayersModel, type Tensor } from '../../core/tf.js';
 import {
   booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber,
@@ -81,18 +83,17 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   const stepsPerEpoch = privacy ? Math.max(1, Math.round(n / batchSize)) : Math.ceil(n / batchSize);
   const batches = privacy ? poissonBatches({ numExamples: n, sampleRate, steps: epochs * stepsPerEpoch, rng: privacy.rng }) : undefined;
   let step = 0;
+  let sums = { total: 0, values: names.map(() => 0), count: 0 };
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = privacy || !shuffle ? undefined : shuffledIndices(n, rng);
-      const sums = { total: 0, values: names.map(() => 0), count: 0 };
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        await betweenSteps(fn, signal);
-        const idx = batches
-          ? Array.from(batches.next().value as Int32Array)
-          : Array.from(order === undefined ? range(b * batchSize, Math.min(n, (b + 1) * batchSize)) : order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)));
+    await runTrainingLoop({
+      fn, epochs, signal,
+      batches: batches
+        ? { stepsPerEpoch, rows: () => batches.next().value as Int32Array }
+        : sequentialBatches({ n, batchSize, shuffle, rng }),
+      async step(rows, epoch) {
         // The step is recorded before its noise is drawn.
         if (accountant && privacy) accountant.step({ noiseMultiplier: privacy.noiseMultiplier, sampleRate });
-        const logs = await trainStep(state, o, data, y, idx, privacy, epoch, sampleRate * n);
+        const logs = await trainStep(state, o, data, y, Array.from(rows), privacy, epoch, sampleRate * n);
         if (logs.batchSize > 0 || (privacy && !privacy.expose)) {
           sums.total += logs.total;
           names.forEach((k, i) => (sums.values[i]! += logs.values[k]!));
@@ -100,23 +101,28 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
         }
         await callbacks.onBatchEnd?.(step, logs);
         step++;
-      }
-      const c = Math.max(1, sums.count);
-      const weights = Object.fromEntries(names.map((k, i) => [k, state.weights[i] as number]));
-      const epsilon = accountant && privacy ? accountant.getEpsilon(privacy.delta) : undefined;
-      history.total.push(sums.total / c);
-      names.forEach((k, i) => {
-        history.values[k]!.push(sums.values[i]! / c);
-        history.weights[k]!.push(weights[k]!);
-      });
-      if (epsilon !== undefined) history.epsilon!.push(epsilon);
-      await callbacks.onEpochEnd?.(epoch, {
-        total: sums.total / c,
-        values: Object.fromEntries(names.map((k, i) => [k, sums.values[i]! / c])),
-        weights,
-        ...(epsilon !== undefined ? { epsilon } : {}),
-      });
-    }
+        return { logs: {} };
+      },
+      async endEpoch(epoch) {
+        const c = Math.max(1, sums.count);
+        const weights = Object.fromEntries(names.map((k, i) => [k, state.weights[i] as number]));
+        const epsilon = accountant && privacy ? accountant.getEpsilon(privacy.delta) : undefined;
+        history.total.push(sums.total / c);
+        names.forEach((k, i) => {
+          history.values[k]!.push(sums.values[i]! / c);
+          history.weights[k]!.push(weights[k]!);
+        });
+        if (epsilon !== undefined) history.epsilon!.push(epsilon);
+        await callbacks.onEpochEnd?.(epoch, {
+          total: sums.total / c,
+          values: Object.fromEntries(names.map((k, i) => [k, sums.values[i]! / c])),
+          weights,
+          ...(epsilon !== undefined ? { epsilon } : {}),
+        });
+        sums = { total: 0, values: names.map(() => 0), count: 0 };
+        return {};
+      },
+    });
   } finally {
     state.unbind();
     if (ownsY) y.dispose();
@@ -223,8 +229,4 @@ function hidden(epoch: number, names: readonly string[], weights: Record<string,
 
 function weightsOf(state: LossState): Record<string, number> {
   return Object.fromEntries(state.names().map((k, i) => [k, state.weights[i] as number]));
-}
-
-function* range(from: number, to: number): Generator<number> {
-  for (let i = from; i < to; i++) yield i;
 }

@@ -1,12 +1,14 @@
 import { getNoiseMultiplier, type AccountantKind, type PrivacyAccountant } from '../accounting/index.js';
 import { accountantFactory } from '../accounting/getNoiseMultiplier.js';
 import { PrivacyBudgetExceededError } from '../errors.js';
-import { betweenSteps, checkSignal, throwIfAborted } from '../../core/eventLoop.js';
+import { checkSignal, throwIfAborted } from '../../core/eventLoop.js';
+import { stopFlag } from '../../core/training/stopFlag.js';
+import { runTrainingLoop, type StepOutcome } from '../../core/training/trainingLoop.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { resolveRng, secureRng, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
 import { booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
-import { callbackList, fire, type TrainingCallbacks } from './callbacks.js';
+import { callbackList, type TrainingCallbacks } from '../../core/training/callbacks.js';
 import type { ClippingMode } from './clipping.js';
 import { checkOptimizer, runPrivateStep, stepSettings } from './dpSgdStep.js';
 import { checkFinite, checkLabels, checkTrainingSetup } from './inputs.js';
@@ -156,70 +158,62 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
     getNoiseMultiplier({ targetEpsilon: targetEpsilon as number, targetDelta: delta, sampleRate, steps: planned, accountant: live, epsilonTolerance });
   const settings = stepSettings(fn, { ...o, noiseMultiplier, expectedBatchSize: sampleRate * n, rng });
   const labels = checkLabels(fn, plan, y, n);
+  let taken = 0;
   try {
     await checkFinite(fn, x);
     throwIfAborted(fn, signal);
     const step = { noiseMultiplier, sampleRate };
     const reserver = stepReserver(live, step, delta, targetEpsilon, planned);
-    const history: PrivateHistory = { epsilon: [], steps: [], ...(expose ? { loss: [], accuracy: [], zeroed: [] } : {}) };
-    const batches = poissonBatches({ numExamples: n, sampleRate, steps: planned, rng });
-    let taken = 0;
+    const poisson = poissonBatches({ numExamples: n, sampleRate, steps: planned, rng });
     let budgetExceeded: PrivacyBudgetExceededError | undefined;
-    const stopRequested = stopFlag(model);
-    await fire(callbacks, 'onTrainBegin', {});
-    for (let epoch = 0; epoch < epochs && budgetExceeded === undefined && !stopRequested(); epoch++) {
-      await fire(callbacks, 'onEpochBegin', epoch, {});
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let zeroed = 0;
-      let stepsThisEpoch = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        await betweenSteps(fn, signal);
-        // Reserve before sampling and noise: check and record happen with no await in between.
+    let epochStats = { lossSum: 0, correct: 0, seen: 0, zeroed: 0 };
+    const loop = await runTrainingLoop({
+      fn, epochs, signal, callbacks, stopRequested: stopFlag(model),
+      batches: { stepsPerEpoch, rows: () => poisson.next().value as Int32Array },
+      async step(rows): Promise<StepOutcome> {
+        // Reserved before the batch is used and the noise drawn: check and record with no await between.
         if (!reserver.reserve()) {
           budgetExceeded = exceeded(fn, live, step, delta, targetEpsilon as number);
-          break;
+          return { stop: true };
         }
-        const indices = batches.next().value as Int32Array;
-        await fire(callbacks, 'onBatchBegin', b, expose ? { size: indices.length } : {});
         const { xb, yb } = tidy(() => {
-          const idx = tensor1d(indices, 'int32');
+          const idx = tensor1d(rows, 'int32');
           return { xb: gather(x, idx), yb: gather(labels, idx) as Tensor2D };
         });
         try {
           const r = await runPrivateStep(plan, xb, yb, settings, optimizer, true);
+          epochStats = {
+            lossSum: epochStats.lossSum + r.lossSum, correct: epochStats.correct + r.correctCount,
+            seen: epochStats.seen + r.batchSize, zeroed: epochStats.zeroed + r.zeroedCount,
+          };
           taken++;
-          stepsThisEpoch++;
-          lossSum += r.lossSum;
-          correct += r.correctCount;
-          seen += r.batchSize;
-          zeroed += r.zeroedCount;
-          await fire(callbacks, 'onBatchEnd', b, expose
-            ? { step: taken, size: r.batchSize, loss: r.loss, acc: r.accuracy, clipped: r.clippedCount, zeroed: r.zeroedCount }
-            : { step: taken });
+          return {
+            logs: expose
+              ? { step: taken, size: r.batchSize, loss: r.loss, acc: r.accuracy, clipped: r.clippedCount, zeroed: r.zeroedCount }
+              : { step: taken },
+          };
         } finally {
           dispose([xb, yb]);
         }
-      }
-      if (stepsThisEpoch === 0 && budgetExceeded !== undefined) break;
-      const eps = live.getEpsilon(delta);
-      history.epsilon.push(eps);
-      history.steps.push(taken);
-      const logs: Record<string, number> = { epsilon: eps, steps: taken };
-      if (expose) {
-        history.loss!.push(seen > 0 ? lossSum / seen : Number.NaN);
-        history.accuracy!.push(seen > 0 ? correct / seen : Number.NaN);
-        history.zeroed!.push(zeroed);
-        Object.assign(logs, { loss: history.loss!.at(-1)!, acc: history.accuracy!.at(-1)!, zeroed });
-      }
-      await fire(callbacks, 'onEpochEnd', epoch, logs);
-    }
-    const epsilon = live.getEpsilon(delta);
-    await fire(callbacks, 'onTrainEnd', { epsilon, steps: taken });
+      },
+      endEpoch() {
+        const { lossSum, correct, seen, zeroed } = epochStats;
+        epochStats = { lossSum: 0, correct: 0, seen: 0, zeroed: 0 };
+        const logs: Record<string, number> = { epsilon: live.getEpsilon(delta), steps: taken };
+        // Non-private statistics only on request (see exposeNonPrivateMetrics).
+        if (expose) Object.assign(logs, { loss: seen > 0 ? lossSum / seen : Number.NaN, acc: seen > 0 ? correct / seen : Number.NaN, zeroed });
+        return logs;
+      },
+      endTraining: () => ({ epsilon: live.getEpsilon(delta), steps: taken }),
+    });
     if (budgetExceeded !== undefined && onExceeded === 'throw') throw budgetExceeded;
+    const h = loop.history;
+    const history: PrivateHistory = {
+      epsilon: h.epsilon ?? [], steps: h.steps ?? [],
+      ...(expose ? { loss: h.loss ?? [], accuracy: h.acc ?? [], zeroed: h.zeroed ?? [] } : {}),
+    };
     return {
-      history, noiseMultiplier, sampleRate, steps: taken, epsilon, delta, accountant: live,
+      history, noiseMultiplier, sampleRate, steps: taken, epsilon: live.getEpsilon(delta), delta, accountant: live,
       ...(budgetExceeded !== undefined ? { budgetExceeded } : {}),
       rng: { secure: rng.secure, label: rng.label },
     };
@@ -236,24 +230,4 @@ function exceeded(fn: string, accountant: PrivacyAccountant, step: { noiseMultip
     spentEpsilon: accountant.getEpsilon(delta),
     requestedEpsilon: accountant.clone().step(step).getEpsilon(delta),
   });
-}
-
-/**
- * Resets `model.stopTraining` and returns a reader of it (internal). An uncompiled Sequential
- * throws on access to the property, so such a model simply never requests a stop.
- */
-export function stopFlag(model: LayersModel): () => boolean {
-  const m = model as unknown as { stopTraining?: boolean };
-  try {
-    m.stopTraining = false;
-  } catch {
-    return () => false;
-  }
-  return () => {
-    try {
-      return m.stopTraining === true;
-    } catch {
-      return false;
-    }
-  };
 }

@@ -1,12 +1,14 @@
-import { betweenSteps, checkSignal } from '../../core/eventLoop.js';
+import { checkSignal } from '../../core/eventLoop.js';
+import { sequentialBatches } from '../../core/training/batches.js';
+import { stopFlag } from '../../core/training/stopFlag.js';
+import { runTrainingLoop } from '../../core/training/trainingLoop.js';
 import type { LabelsLike } from '../../core/labels.js';
-import { resolveRng, seededRng, shuffledIndices, type Rng } from '../../core/rng.js';
+import { resolveRng, seededRng, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
 import { booleanValue, optionsObject } from '../../core/validate.js';
-import { callbackList, fire, type TrainingCallbacks } from './callbacks.js';
+import { callbackList, type TrainingCallbacks } from '../../core/training/callbacks.js';
 import { capture } from './capture.js';
 import { applyGradients, checkOptimizer } from './dpSgdStep.js';
-import { stopFlag } from './fitPrivately.js';
 import { checkFinite, checkLabels, checkTrainingSetup } from './inputs.js';
 import { meanGradients } from './privateGradients.js';
 
@@ -74,20 +76,13 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
   const labels = checkLabels(fn, plan, y, n);
   try {
     await checkFinite(fn, x);
-    const history = { loss: [] as number[], accuracy: [] as number[] };
-    const stopRequested = stopFlag(model);
-    await fire(callbacks, 'onTrainBegin', {});
-    for (let epoch = 0; epoch < epochs && !stopRequested(); epoch++) {
-      await fire(callbacks, 'onEpochBegin', epoch, {});
-      const order = shuffle ? shuffledIndices(n, rng) : Int32Array.from({ length: n }, (_, i) => i);
-      let lossSum = 0;
-      let correct = 0;
-      for (let start = 0, b = 0; start < n; start += batchSize, b++) {
-        await betweenSteps(fn, signal);
-        const indices = order.subarray(start, Math.min(n, start + batchSize));
-        await fire(callbacks, 'onBatchBegin', b, { size: indices.length });
+    let sums = { loss: 0, correct: 0, seen: 0 };
+    const { history } = await runTrainingLoop({
+      fn, epochs, signal, callbacks, stopRequested: stopFlag(model),
+      batches: sequentialBatches({ n, batchSize, shuffle, rng }),
+      async step(rows) {
         const { xb, yb } = tidy(() => {
-          const idx = tensor1d(indices, 'int32');
+          const idx = tensor1d(rows, 'int32');
           return { xb: gather(x, idx), yb: gather(labels, idx) as Tensor2D };
         });
         const cap = capture(plan, xb, yb, true);
@@ -96,20 +91,20 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
           const [l, c] = await Promise.all([cap.losses.data(), cap.correct.data()]);
           const batchLoss = Array.from(l).reduce((a, v) => a + v, 0);
           const batchCorrect = Array.from(c).reduce((a, v) => a + v, 0);
-          lossSum += batchLoss;
-          correct += batchCorrect;
-          await fire(callbacks, 'onBatchEnd', b, { size: indices.length, loss: batchLoss / indices.length, acc: batchCorrect / indices.length });
+          sums = { loss: sums.loss + batchLoss, correct: sums.correct + batchCorrect, seen: sums.seen + rows.length };
+          return { logs: { size: rows.length, loss: batchLoss / rows.length, acc: batchCorrect / rows.length } };
         } finally {
           cap.dispose();
           dispose([xb, yb]);
         }
-      }
-      history.loss.push(lossSum / n);
-      history.accuracy.push(correct / n);
-      await fire(callbacks, 'onEpochEnd', epoch, { loss: lossSum / n, acc: correct / n });
-    }
-    await fire(callbacks, 'onTrainEnd', {});
-    return { history };
+      },
+      endEpoch() {
+        const logs = { loss: sums.loss / sums.seen, acc: sums.correct / sums.seen };
+        sums = { loss: 0, correct: 0, seen: 0 };
+        return logs;
+      },
+    });
+    return { history: { loss: history.loss ?? [], accuracy: history.acc ?? [] } };
   } finally {
     dispose(labels);
   }

@@ -10,4 +10,4 @@ export { poissonBatches, type PoissonBatchOptions } from './poissonBatches.js';
 export { dpSgdStep, type DpSgdStepOptions, type DpSgdStepResult } from './dpSgdStep.js';
 export { fitPrivately, type FitPrivatelyOptions, type FitPrivatelyResult, type PrivateHistory } from './fitPrivately.js';
 export { fitWithPerExampleEngine, type EngineFitOptions, type EngineFitResult } from './fitWithPerExampleEngine.js';
-export type { TrainingCallbacks, TrainingLogs } from './callbacks.js';
+export type { TrainingCallbacks, TrainingLogs } from '../../core/training/callbacks.js';

@@ -1,4 +1,4 @@
-/** tfjs-style training callbacks of the DP-SGD training loops. */
+/** tfjs-style training callbacks, shared by every training loop of the library. */
 
 /**
  * Values reported to callbacks: `loss` and `acc` (as tfjs names accuracy), plus `epsilon` spent
@@ -16,7 +16,7 @@ export interface TrainingLogs {
 
 /**
  * Callbacks in the shape of tfjs's `CustomCallbackArgs`; each may return a promise, which the
- * loop awaits. Setting `model.stopTraining = true` in a callback stops after the current epoch.
+ * loop awaits. Setting `model.stopTraining = true` in a callback stops training after the current step (as tfjs's `fit` does).
  *
  * @example
  * ```ts
