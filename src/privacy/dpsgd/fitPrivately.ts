@@ -13,7 +13,8 @@ import type { ClippingMode } from './clipping.js';
 import { checkOptimizer, runPrivateStep, stepSettings } from './dpSgdStep.js';
 import { checkFinite, checkLabels, checkTrainingSetup } from './inputs.js';
 import { poissonBatches } from './poissonBatches.js';
-import { stepReserver } from './stepReservation.js';
+import { PrivacyBudget } from '../budget/index.js';
+import { budgetReserver, stepReserver } from './stepReservation.js';
 
 /**
  * Options of {@link fitPrivately}. Give `targetEpsilon` (the noise is calibrated to it) or
@@ -30,8 +31,15 @@ export interface FitPrivatelyOptions {
   readonly noiseMultiplier?: number;
   /** The epsilon not to exceed at `delta`, counting what `accountant`'s history already spent. */
   readonly targetEpsilon?: number;
-  /** The delta of the guarantee, in (0, 1); usually below 1/N. */
-  readonly delta: number;
+  /** The delta of the guarantee, in (0, 1); usually below 1/N. Required unless `budget` is given. */
+  readonly delta?: number;
+  /**
+   * Spend through a {@link PrivacyBudget} instead of an accountant: its limit is the target epsilon,
+   * its delta the delta, every step goes through `budget.spend` (check and record in one step, so a
+   * budget shared with other spending is never exceeded). Exclusive with `accountant`,
+   * `targetEpsilon` and `delta`.
+   */
+  readonly budget?: PrivacyBudget;
   /**
    * `'rdp'` (default), `'pld'`, or an accountant instance: the noise is calibrated on clones of it
    * (its orders, settings and history) and every step is reserved on it, so it may be shared.
@@ -135,11 +143,12 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
   const o = optionsObject(fn, 'options', options);
   const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
   positiveNumber(fn, 'options.maxGradNorm', o.maxGradNorm);
-  const delta = numberInRange(fn, 'options.delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
-  if (o.noiseMultiplier === undefined && o.targetEpsilon === undefined) {
-    invalid(fn, 'options', o, 'options with targetEpsilon or noiseMultiplier');
+  const budget = o.budget === undefined ? undefined : checkBudget(fn, o);
+  const delta = budget?.delta ?? numberInRange(fn, 'options.delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
+  if (o.noiseMultiplier === undefined && o.targetEpsilon === undefined && budget === undefined) {
+    invalid(fn, 'options', o, 'options with targetEpsilon, budget or noiseMultiplier');
   }
-  const targetEpsilon = o.targetEpsilon === undefined ? undefined : positiveNumber(fn, 'options.targetEpsilon', o.targetEpsilon);
+  const targetEpsilon = budget?.epsilon ?? (o.targetEpsilon === undefined ? undefined : positiveNumber(fn, 'options.targetEpsilon', o.targetEpsilon));
   if (o.noiseMultiplier !== undefined) positiveNumber(fn, 'options.noiseMultiplier', o.noiseMultiplier);
   const onExceeded = oneOf(fn, 'options.onBudgetExceeded', o.onBudgetExceeded ?? 'stop', ['stop', 'throw'] as const);
   const expose = booleanValue(fn, 'options.exposeNonPrivateMetrics', o.exposeNonPrivateMetrics ?? false);
@@ -147,7 +156,8 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
   const signal = checkSignal(fn, 'options.signal', o.signal);
   const optimizer = checkOptimizer(fn, o.optimizer);
   const accountant = accountantFactory(fn, 'options.accountant', o.accountant);
-  const live = typeof o.accountant === 'object' ? o.accountant : accountant();
+  // With a budget, calibration runs on a copy of its history; spending goes through the budget.
+  const live = budget !== undefined ? budget.accountant : typeof o.accountant === 'object' ? o.accountant : accountant();
   const rng = resolveRng(fn, o.rng, secureRng);
   const callbacks = callbackList(o.callbacks);
   const sampleRate = batchSize / n;
@@ -163,7 +173,8 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
     await checkFinite(fn, x);
     throwIfAborted(fn, signal);
     const step = { noiseMultiplier, sampleRate };
-    const reserver = stepReserver(live, step, delta, targetEpsilon, planned);
+    const reserver = budget !== undefined ? budgetReserver(budget, step, planned) : stepReserver(live, step, delta, targetEpsilon, planned);
+    const spentEpsilon = (): number => (budget !== undefined ? budget.spentEpsilon : live.getEpsilon(delta));
     const poisson = poissonBatches({ numExamples: n, sampleRate, steps: planned, rng });
     let budgetExceeded: PrivacyBudgetExceededError | undefined;
     let epochStats = { lossSum: 0, correct: 0, seen: 0, zeroed: 0 };
@@ -173,7 +184,7 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
       async step(rows): Promise<StepOutcome> {
         // Reserved before the batch is used and the noise drawn: check and record with no await between.
         if (!reserver.reserve()) {
-          budgetExceeded = exceeded(fn, live, step, delta, targetEpsilon as number);
+          budgetExceeded = exceeded(fn, budget !== undefined ? budget.accountant : live, step, delta, targetEpsilon as number);
           return { stop: true };
         }
         const { xb, yb } = tidy(() => {
@@ -199,12 +210,12 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
       endEpoch() {
         const { lossSum, correct, seen, zeroed } = epochStats;
         epochStats = { lossSum: 0, correct: 0, seen: 0, zeroed: 0 };
-        const logs: Record<string, number> = { epsilon: live.getEpsilon(delta), steps: taken };
+        const logs: Record<string, number> = { epsilon: spentEpsilon(), steps: taken };
         // Non-private statistics only on request (see exposeNonPrivateMetrics).
         if (expose) Object.assign(logs, { loss: seen > 0 ? lossSum / seen : Number.NaN, acc: seen > 0 ? correct / seen : Number.NaN, zeroed });
         return logs;
       },
-      endTraining: () => ({ epsilon: live.getEpsilon(delta), steps: taken }),
+      endTraining: () => ({ epsilon: spentEpsilon(), steps: taken }),
     });
     if (budgetExceeded !== undefined && onExceeded === 'throw') throw budgetExceeded;
     const h = loop.history;
@@ -213,13 +224,24 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
       ...(expose ? { loss: h.loss ?? [], accuracy: h.acc ?? [], zeroed: h.zeroed ?? [] } : {}),
     };
     return {
-      history, noiseMultiplier, sampleRate, steps: taken, epsilon: live.getEpsilon(delta), delta, accountant: live,
+      history, noiseMultiplier, sampleRate, steps: taken, epsilon: spentEpsilon(), delta,
+      accountant: budget !== undefined ? budget.accountant : live,
       ...(budgetExceeded !== undefined ? { budgetExceeded } : {}),
       rng: { secure: rng.secure, label: rng.label },
     };
   } finally {
     dispose(labels);
   }
+}
+
+/** Validates the `budget` option and its exclusivity. */
+function checkBudget(fn: string, o: FitPrivatelyOptions): PrivacyBudget {
+  const b = o.budget as Partial<PrivacyBudget>;
+  if (!(b instanceof PrivacyBudget)) invalid(fn, 'options.budget', o.budget, 'a PrivacyBudget');
+  for (const key of ['accountant', 'targetEpsilon', 'delta'] as const) {
+    if (o[key] !== undefined) invalid(fn, `options.${key}`, o[key], 'undefined when options.budget is given (the budget holds it)');
+  }
+  return b;
 }
 
 function exceeded(fn: string, accountant: PrivacyAccountant, step: { noiseMultiplier: number; sampleRate: number }, delta: number, budget: number): PrivacyBudgetExceededError {

@@ -1,5 +1,7 @@
 /** Reserving DP-SGD steps on a live, possibly shared accountant (internal). */
 import type { DpSgdStep, PrivacyAccountant } from '../accounting/index.js';
+import type { PrivacyBudget } from '../budget/index.js';
+import { PrivacyBudgetExceededError } from '../errors.js';
 
 /**
  * Reserves one step at a time on `accountant`: the check against `targetEpsilon` and the record
@@ -35,6 +37,24 @@ export function stepReserver(
       allowance--;
       remaining--;
       seen = targetEpsilon === undefined ? undefined : fingerprint(accountant);
+      return true;
+    },
+  };
+}
+
+/** A reserver that spends through a {@link PrivacyBudget}, whose `spend` checks and records atomically. */
+export function budgetReserver(budget: PrivacyBudget, step: DpSgdStep, planned: number): StepReserver {
+  let remaining = planned;
+  return {
+    reserve(): boolean {
+      if (remaining <= 0) return false;
+      try {
+        budget.spend(step);
+      } catch (e) {
+        if (e instanceof PrivacyBudgetExceededError) return false;
+        throw e;
+      }
+      remaining--;
       return true;
     },
   };

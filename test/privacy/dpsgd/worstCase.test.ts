@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { AbortedError, seededRng } from '../../../src/core/index.js';
 import { crossEntropyTerm, ethicalLoss, trainMultiObjective } from '../../../src/objectives/index.js';
 import {
-  RdpAccountant, UnsupportedLayerError, clipAndNoise, dpSgdStep, fitPrivately, fitWithPerExampleEngine, perExampleGradients,
+  PrivacyBudget, RdpAccountant, UnsupportedLayerError, clipAndNoise, dpSgdStep, fitPrivately, fitWithPerExampleEngine, perExampleGradients,
 } from '../../../src/privacy/index.js';
 import { clippingRule } from '../../../src/privacy/dpsgd/clipping.js';
 import { describeBackends } from '../../helpers/backends.js';
@@ -189,6 +189,36 @@ describeBackends('DP-SGD against the worst-case record', () => {
     expect(accountant.getEpsilon(1e-5)).toBeLessThanOrEqual(1);
     expect(a.steps + b.steps).toBeGreaterThan(0);
     expect(a.budgetExceeded !== undefined || b.budgetExceeded !== undefined).toBe(true);
+  });
+
+  it('spends through a shared PrivacyBudget: calibrated to it, never over it, even concurrently', async () => {
+    const budget = new PrivacyBudget({ epsilon: 2, delta: 1e-5 });
+    const run = async (seed: number, noiseMultiplier?: number) => {
+      const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [6] })] });
+      const x = seededInput([40, 6], seed);
+      const y = Array.from({ length: 40 }, (_, i) => i % 3);
+      const r = await fitPrivately(model, x, y, {
+        epochs: 3, batchSize: 10, maxGradNorm: 1, budget, optimizer: tf.train.sgd(0.1), rng: seededRng(seed),
+        ...(noiseMultiplier !== undefined ? { noiseMultiplier } : {}),
+      });
+      x.dispose();
+      model.dispose();
+      return r;
+    };
+    const first = await run(1);
+    expect(first.steps).toBe(12);
+    expect(first.epsilon).toBeLessThanOrEqual(2);
+    expect(first.epsilon).toBeGreaterThan(2 - 1e-6);
+    const [a, b] = await Promise.all([run(2, 3), run(3, 3)]);
+    expect(a.steps + b.steps).toBe(0); // the first run spent the budget
+    expect(budget.spentEpsilon).toBeLessThanOrEqual(2);
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [6] })] });
+    const x = seededInput([10, 6], 4);
+    await expect(fitPrivately(model, x, [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], {
+      epochs: 1, batchSize: 5, maxGradNorm: 1, budget, delta: 1e-5, optimizer: tf.train.sgd(0.1),
+    })).rejects.toThrow(/options.delta.*budget/);
+    x.dispose();
+    model.dispose();
   });
 
   it('callbacks and history carry no raw training metrics by default', async () => {
