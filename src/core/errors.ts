@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'PRIVACY_BUDGET_EXCEEDED'
   | 'MISSING_GRADIENTS'
   | 'NOT_CONVERGED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'NO_BACKEND';
 
 /**
  * Base class of every error thrown by responsible-tfjs. Catch it to handle all of them.
@@ -133,6 +134,45 @@ export class AbortedError extends ResponsibleError {
     super('ABORTED', `${fn}: stopped by its AbortSignal${reason === undefined ? '' : ` (${describeValue(reason)})`}`);
     this.fn = fn;
     this.reason = reason;
+  }
+}
+
+/**
+ * No TensorFlow.js backend is registered, so no tensor can be made. `@tensorflow/tfjs-core` (which
+ * this library uses) registers none; the program must import one once, before calling the library.
+ *
+ * @example
+ * ```ts
+ * import { NoBackendError } from 'responsible-tfjs';
+ * import { dequantize, quantizeArray } from 'responsible-tfjs/compression';
+ * // quantizeArray works on plain arrays; dequantize makes a tensor, so it needs a backend.
+ * const q = quantizeArray(new Float32Array([0.5, -1]), [2], { dtype: 'int8' });
+ * try {
+ *   dequantize(q);
+ * } catch (e) {
+ *   // 'NO_BACKEND', and a message naming the packages to import
+ *   if (e instanceof NoBackendError) console.error(e.code, e.message);
+ * }
+ * // The fix, once at program start (wasm, webgl and webgpu start asynchronously):
+ * // import '@tensorflow/tfjs-backend-wasm'; await tf.setBackend('wasm');
+ * ```
+ */
+export class NoBackendError extends ResponsibleError {
+  /** The function that needed a backend. */
+  readonly fn: string;
+  /**
+   * Builds the error and its message.
+   * @param fn - The public function that needed a backend.
+   */
+  constructor(fn: string) {
+    super(
+      'NO_BACKEND',
+      `${fn}: no TensorFlow.js backend is registered. Import one once in your program before calling it: ` +
+        `'@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgl', ` +
+        `'@tensorflow/tfjs-backend-webgpu', or '@tensorflow/tfjs' (which registers cpu and webgl); then ` +
+        `'await tf.setBackend(name)' or 'await tf.ready()' (wasm, webgl and webgpu start asynchronously).`,
+    );
+    this.fn = fn;
   }
 }
 

@@ -9,16 +9,11 @@ const CORE_GRADIENT_KERNELS = ['Sum', 'Add', 'Multiply'] as const;
 
 /**
  * Throws a {@link MissingGradientsError} unless tfjs has gradients registered for the given
- * kernels (by default a core set that any gradient module registers).
+ * kernels (by default a core set that any gradient module registers). Internal: the public
+ * functions that differentiate call it first.
  *
  * @param fn - The public function asking, for the message.
  * @param kernels - Kernel names to check, e.g. `['Conv2D']`.
- * @example
- * ```ts
- * import '@tensorflow/tfjs-layers'; // registers the gradients
- * import { assertGradientsAvailable } from 'responsible-tfjs';
- * assertGradientsAvailable('myTrainingLoop');
- * ```
  */
 export function assertGradientsAvailable(fn: string, kernels: readonly string[] = CORE_GRADIENT_KERNELS): void {
   const missing = kernels.filter((k) => getGradient(k) === undefined);

@@ -2,27 +2,17 @@ import { oneHot, tensor1d, tidy, argMax, cast, type Tensor, type Tensor1D, type 
 import { invalid } from './validate.js';
 
 /**
- * Labels as the library accepts them: integer class indices (a 1-D tensor, array or typed array)
- * or one-hot rows (a 2-D tensor).
- *
- * @example
- * ```ts
- * import type { LabelsLike } from 'responsible-tfjs';
- * const y: LabelsLike = [3, 1, 4];
- * ```
+ * Labels as the library accepts them: integer class indices (a 1-D tensor, array or typed array,
+ * e.g. `[3, 1, 4]`) or one-hot rows (a 2-D tensor).
  */
 export type LabelsLike = Tensor | readonly number[] | Int32Array | Float32Array | Uint8Array;
 
 /**
- * Returns labels as a one-hot float32 `[batch, numClasses]` tensor that the caller owns.
+ * Returns labels as a one-hot float32 `[batch, numClasses]` tensor that the caller owns
+ * (internal: `fn` is the public function whose argument `y` is checked, for error messages).
  * Class indices are checked to be integers in `[0, numClasses)`; a one-hot tensor must have
  * `numClasses` columns. Validation reads label values synchronously: labels are small.
- *
- * @example
- * ```ts
- * import { toOneHot } from 'responsible-tfjs';
- * const y = toOneHot('myFn', [2, 0], 3, 2); // [[0,0,1],[1,0,0]]
- * ```
+ * For example `toOneHot('fgsm', [2, 0], 3, 2)` is `[[0, 0, 1], [1, 0, 0]]`.
  */
 export function toOneHot(fn: string, labels: LabelsLike, numClasses: number, batchSize: number): Tensor2D {
   if (isTensor(labels)) {
@@ -45,13 +35,7 @@ export function toOneHot(fn: string, labels: LabelsLike, numClasses: number, bat
 
 /**
  * Returns labels as integer class indices `[batch]` (int32) that the caller owns; one-hot rows
- * become their arg-max.
- *
- * @example
- * ```ts
- * import { toClassIndices } from 'responsible-tfjs';
- * const idx = toClassIndices('myFn', [2, 0], 3, 2);
- * ```
+ * become their arg-max (internal, checked as by {@link toOneHot}).
  */
 export function toClassIndices(fn: string, labels: LabelsLike, numClasses: number, batchSize: number): Tensor1D {
   return tidy(() => {

@@ -16,15 +16,9 @@ import { invalid } from './validate.js';
 export type ModelLike = LayersModel | ((x: Tensor) => Tensor);
 
 /**
- * Turns a {@link ModelLike} into a plain forward function. A `LayersModel` is called with
+ * Turns a {@link ModelLike} into a plain forward function (internal: `fn` is the public function
+ * whose argument `model` is checked, for error messages). A `LayersModel` is called with
  * `training: false` semantics through `model.apply`, so it composes with `tf.grad`.
- *
- * @example
- * ```ts
- * import { toForwardFn } from 'responsible-tfjs';
- * const forward = toForwardFn(model);
- * const logits = forward(x);
- * ```
  */
 export function toForwardFn(fn: string, model: ModelLike): (x: Tensor) => Tensor {
   if (typeof model === 'function') return model;

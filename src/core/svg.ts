@@ -6,11 +6,6 @@
 
 /**
  * One line of a {@link lineChartSvg}.
- *
- * @example
- * ```ts
- * const rdp: LineSeries = { label: 'RDP', x: [1, 2, 3], y: [0.9, 1.4, 1.8], dashed: true };
- * ```
  */
 export interface LineSeries {
   readonly label: string;
@@ -24,11 +19,6 @@ export interface LineSeries {
 
 /**
  * Options shared by {@link lineChartSvg} and {@link barChartSvg}.
- *
- * @example
- * ```ts
- * const opts: ChartOptions = { title: 'Robust accuracy', xLabel: 'epsilon', yLabel: 'accuracy', yMin: 0, yMax: 1 };
- * ```
  */
 export interface ChartOptions {
   readonly title: string;
@@ -167,14 +157,6 @@ export function lineChartSvg(series: readonly LineSeries[], opts: ChartOptions):
 
 /**
  * Data of a {@link barChartSvg}: one bar group per category, one bar per series.
- *
- * @example
- * ```ts
- * const data: BarChartData = {
- *   categories: ['Female', 'Male'],
- *   series: [{ label: 'before', values: [0.08, 0.25] }, { label: 'after', values: [0.15, 0.17] }],
- * };
- * ```
  */
 export interface BarChartData {
   readonly categories: readonly string[];

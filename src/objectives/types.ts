@@ -9,28 +9,11 @@ import type { LabelsLike } from '../core/labels.js';
  *   per-example gradient exists, so DP-SGD refuses it.
  * - `'none'`: depends on the parameters only (L1, group lasso); its gradient is added after the
  *   noise at no privacy cost.
- *
- * @example
- * ```ts
- * import type { TermDataDependence } from 'responsible-tfjs/objectives';
- * const d: TermDataDependence = 'example';
- * ```
  */
 export type TermDataDependence = 'example' | 'batch' | 'none';
 
 /**
  * A batch as the objectives module trains on it.
- *
- * @example
- * ```ts
- * import * as tf from '@tensorflow/tfjs-core';
- * import type { ObjectiveBatch } from 'responsible-tfjs/objectives';
- * const batch: ObjectiveBatch = {
- *   x: tf.tensor2d([[0.1, 0.2], [0.3, 0.4]]),
- *   y: [0, 1],
- *   extras: { groups: tf.tensor1d([0, 1]) },
- * };
- * ```
  */
 export interface ObjectiveBatch {
   /** Inputs `[batch, ...features]`. */
@@ -85,12 +68,6 @@ export interface TermContext {
 /**
  * What a term's `prepare` hook receives: the batch (labels already as in {@link TermContext}) and
  * the model, before the loss is differentiated.
- *
- * @example
- * ```ts
- * import type { PrepareContext } from 'responsible-tfjs/objectives';
- * const prepare = async (ctx: PrepareContext) => ({ doubled: ctx.x }); // normally a new tensor
- * ```
  */
 export type PrepareContext = Omit<TermContext, 'outputs'>;
 

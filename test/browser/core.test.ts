@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { lineChartSvg, seededRng, toOneHot } from '../../src/core/index.js';
+import { lineChartSvg, seededRng } from '../../src/core/index.js';
+import { toOneHot } from '../../src/core/labels.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { toForwardFn } from '../../src/core/index.js';
+import { toForwardFn } from '../../src/core/model.js';
 import { describeBackends, testBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 

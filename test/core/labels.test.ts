@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { InvalidArgumentError, assertGradientsAvailable, toClassIndices, toForwardFn, toOneHot } from '../../src/core/index.js';
+import { InvalidArgumentError } from '../../src/core/index.js';
+import { assertGradientsAvailable } from '../../src/core/gradients.js';
+import { toClassIndices, toOneHot } from '../../src/core/labels.js';
+import { toForwardFn } from '../../src/core/model.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 

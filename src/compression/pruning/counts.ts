@@ -9,12 +9,6 @@ import { invalid, nonNegativeInteger, numberInRange, oneOf } from '../../core/va
  * - `'tfmot'`: TensorFlow Model Optimization keeps `k = max(round(float32(n) * float32(1 - s)), 1)`
  *   weights (float32, half to even; pruning_impl.py `_update_mask`) and keeps every weight whose
  *   magnitude ties with the k-th largest, so it may prune fewer than `n - k`.
- *
- * @example
- * ```ts
- * import type { PruningCountRule } from 'responsible-tfjs/compression';
- * const rule: PruningCountRule = 'tfmot';
- * ```
  */
 export type PruningCountRule = 'torch' | 'tfmot';
 

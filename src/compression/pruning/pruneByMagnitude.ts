@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { tensor, type LayersModel, type Tensor } from '../../core/tf.js';
 import { booleanValue, finiteArray, invalid, oneOf, optionsObject } from '../../core/validate.js';
 import { CHANNEL_LAST_CLASSES, isLayersModel, modelWeights, selectLayers, type WeightRef } from '../internal/layers.js';
@@ -7,11 +8,6 @@ import type { PruneOptions, PrunedTensorReport, PruningMask, PruningReport } fro
 
 /**
  * Result of {@link pruneByMagnitude} on a model (its weights were zeroed in place).
- *
- * @example
- * ```ts
- * const { masks, report }: ModelPruneResult = await pruneByMagnitude(model, { sparsity: 0.5 });
- * ```
  */
 export interface ModelPruneResult {
   /** One mask per pruned weight. */
@@ -22,11 +18,6 @@ export interface ModelPruneResult {
 
 /**
  * Result of {@link pruneByMagnitude} on a list of tensors.
- *
- * @example
- * ```ts
- * const { weights, masks, report }: WeightsPruneResult = await pruneByMagnitude([w1, w2], { sparsity: 0.5 });
- * ```
  */
 export interface WeightsPruneResult extends ModelPruneResult {
   /** Pruned copies of the input tensors, in order; the caller owns (and disposes) them. */
@@ -80,6 +71,7 @@ export async function pruneByMagnitude(
   options: PruneOptions,
 ): Promise<ModelPruneResult | WeightsPruneResult> {
   const fn = 'pruneByMagnitude';
+  assertBackend(fn);
   const spec = resolvePruneOptions(fn, options);
   if (Array.isArray(target)) return pruneTensors(fn, target as readonly Tensor[], spec);
   if (!isLayersModel(target)) invalid(fn, 'target', target, 'a tf.LayersModel or an array of float32 tensors');

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { mul, tensor, tidy, type LayersModel, type Tensor } from '../../core/tf.js';
 import { invalid, oneOf, optionsObject } from '../../core/validate.js';
 import { modelWeights, selectLayers, isLayersModel, type WeightRef } from '../internal/layers.js';
@@ -9,11 +10,6 @@ import type { PruningMask } from './types.js';
 
 /**
  * Options of {@link pruningCallback}.
- *
- * @example
- * ```ts
- * const opts: PruningCallbackOptions = { schedule: polynomialDecay({ initialSparsity: 0, finalSparsity: 0.8, beginStep: 0, endStep: 400, frequency: 20 }) };
- * ```
  */
 export interface PruningCallbackOptions {
   /** When and how much to prune ({@link constantSparsity}, {@link polynomialDecay}). */
@@ -86,6 +82,7 @@ export interface PruningController {
  */
 export function pruningCallback(model: LayersModel, options: PruningCallbackOptions): PruningController {
   const fn = 'pruningCallback';
+  assertBackend(fn);
   if (!isLayersModel(model)) invalid(fn, 'model', model, 'a tf.LayersModel');
   const opts = optionsObject(fn, 'options', options);
   const schedule = opts.schedule;

@@ -35,11 +35,6 @@ export interface PruningSchedule {
 
 /**
  * Options of {@link constantSparsity}.
- *
- * @example
- * ```ts
- * const opts: ConstantSparsityOptions = { targetSparsity: 0.5, beginStep: 200, endStep: 1000, frequency: 100 };
- * ```
  */
 export interface ConstantSparsityOptions {
   /** Sparsity in [0, 1). */
@@ -54,11 +49,6 @@ export interface ConstantSparsityOptions {
 
 /**
  * Options of {@link polynomialDecay}.
- *
- * @example
- * ```ts
- * const opts: PolynomialDecayOptions = { initialSparsity: 0, finalSparsity: 0.8, beginStep: 0, endStep: 1000, power: 3, frequency: 100 };
- * ```
  */
 export interface PolynomialDecayOptions {
   /** Sparsity at `beginStep`, in [0, 1). */

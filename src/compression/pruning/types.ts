@@ -2,13 +2,6 @@ import type { PruningCountRule } from './counts.js';
 
 /**
  * Options of {@link pruneByMagnitude}.
- *
- * @example
- * ```ts
- * import type { PruneOptions } from 'responsible-tfjs/compression';
- * const global80: PruneOptions = { sparsity: 0.8, scope: 'global' };
- * const filters: PruneOptions = { sparsity: 0.25, structured: true, norm: 'l2' };
- * ```
  */
 export interface PruneOptions {
   /** Fraction of weights (or of channels, when structured) to remove, in [0, 1). */
@@ -39,14 +32,6 @@ export interface PruneOptions {
 
 /**
  * A pruning mask as plain data: 1 where a weight is kept, 0 where it is pruned.
- *
- * @example
- * ```ts
- * import { pruneByMagnitude, type PruningMask } from 'responsible-tfjs/compression';
- * const { masks } = await pruneByMagnitude(model, { sparsity: 0.5 });
- * const fc1: PruningMask = masks[0]!;
- * console.log(fc1.name, fc1.shape, fc1.kept.reduce((a, b) => a + b, 0));
- * ```
  */
 export interface PruningMask {
   /** Weight name (`layer/kernel` for a model, `weights[i]` for a list). */
@@ -59,12 +44,6 @@ export interface PruningMask {
 
 /**
  * Zeros of one pruned tensor.
- *
- * @example
- * ```ts
- * import type { PrunedTensorReport } from 'responsible-tfjs/compression';
- * const row: PrunedTensorReport = { name: 'fc1/kernel', size: 4096, zeros: 2114, sparsity: 0.516 };
- * ```
  */
 export interface PrunedTensorReport {
   /** Weight name. */
@@ -79,12 +58,6 @@ export interface PrunedTensorReport {
 
 /**
  * What {@link pruneByMagnitude} did.
- *
- * @example
- * ```ts
- * const { report } = await pruneByMagnitude(model, { sparsity: 0.9, scope: 'global' });
- * console.log(report.sparsity, report.tensors.map((t) => t.sparsity));
- * ```
  */
 export interface PruningReport {
   /** Per pruned tensor. */

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { float16BitsToFloat32 } from '../float16.js';
 import { tensor, type Tensor } from '../../core/tf.js';
 import type { QuantizedTensor } from './types.js';
@@ -55,5 +56,6 @@ export function dequantizeArray(q: QuantizedTensor): Float32Array {
  * ```
  */
 export function dequantize(q: QuantizedTensor): Tensor {
+  assertBackend('dequantize');
   return tensor(dequantizeArray(q), [...q.shape], 'float32');
 }

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import {
   add, customGrad, div, floor, greater, greaterEqual, less, lessEqual, logicalAnd, max, maximum, min, minimum, mod,
   mul, neg, reshape, scalar, sub, tensor1d, tidy, where, clipByValue, cast, type GradSaveFunc, type Tensor,
@@ -11,12 +12,6 @@ import { FLOAT32_EPS, INT_RANGES, type IntegerDtype } from '../internal/rounding
  * Options of {@link fakeQuantize}. Give `scale` and `zeroPoint` for fixed parameters, or leave
  * them out to use the tensor's current min-max range (PyTorch's `FakeQuantize` with a min-max
  * observer, recomputed on every call and treated as constants by the gradient).
- *
- * @example
- * ```ts
- * const fixed: FakeQuantizeOptions = { dtype: 'uint8', scale: 0.02, zeroPoint: 128 };
- * const dynamic: FakeQuantizeOptions = { dtype: 'int8', scheme: 'symmetric', axis: -1 };
- * ```
  */
 export interface FakeQuantizeOptions {
   /** Integer type simulated. */
@@ -78,6 +73,7 @@ function channelShape(rank: number, axis: number, channels: number): number[] {
  */
 export function fakeQuantize(x: Tensor, options: FakeQuantizeOptions): Tensor {
   const fn = 'fakeQuantize';
+  assertBackend(fn);
   const opts = optionsObject(fn, 'options', options);
   const dtype = oneOf(fn, 'options.dtype', opts.dtype, Object.keys(INT_RANGES) as IntegerDtype[]);
   const scheme = oneOf(fn, 'options.scheme', opts.scheme ?? 'affine', ['affine', 'symmetric'] as const);

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { add, sub, tensor, tidy, type LayersModel, type Tensor } from '../../core/tf.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import { isLayersModel, modelWeights, selectLayers, type WeightRef } from '../internal/layers.js';
@@ -8,11 +9,6 @@ import type { QuantizeOptions } from './types.js';
 /**
  * Options of {@link quantizationAwareTraining}: how kernels are fake-quantized ({@link quantize}'s
  * rules; `'float16'` and `'tfjs'` included), and which layers.
- *
- * @example
- * ```ts
- * const opts: QuantizationAwareTrainingOptions = { dtype: 'int8', scheme: 'symmetric', axis: -1 };
- * ```
  */
 export interface QuantizationAwareTrainingOptions extends QuantizeOptions {
   /** Only these layers (by name); all kernels by default. */
@@ -66,6 +62,7 @@ export interface QuantizationAwareTrainingController {
  */
 export function quantizationAwareTraining(model: LayersModel, options: QuantizationAwareTrainingOptions): QuantizationAwareTrainingController {
   const fn = 'quantizationAwareTraining';
+  assertBackend(fn);
   if (!isLayersModel(model)) invalid(fn, 'model', model, 'a tf.LayersModel');
   const opts = optionsObject(fn, 'options', options);
   const refs: WeightRef[] = selectLayers(fn, modelWeights(fn, model), opts.layers, model).filter((w) => w.role === 'kernel');

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import type { Tensor } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
 import { quantizeArrayAs, resolveQuantizeOptions } from './quantizeArray.js';
@@ -27,6 +28,7 @@ import type { QuantizedTensor, QuantizeOptions } from './types.js';
  */
 export async function quantize(x: Tensor, options: QuantizeOptions): Promise<QuantizedTensor> {
   const fn = 'quantize';
+  assertBackend(fn);
   if (typeof x !== 'object' || x === null || !('dtype' in x) || x.dtype !== 'float32') {
     invalid(fn, 'x', x, 'a float32 tensor');
   }

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { tensor, type LayersModel } from '../../core/tf.js';
 import { booleanValue, finiteArray, optionsObject } from '../../core/validate.js';
 import { modelWeights, selectLayers } from '../internal/layers.js';
@@ -8,11 +9,6 @@ import type { QuantizedTensor, QuantizeOptions } from './types.js';
 /**
  * Options of {@link quantizeModel}: the {@link QuantizeOptions} applied to every kernel, plus what
  * to include and whether to write the result into the model.
- *
- * @example
- * ```ts
- * const opts: QuantizeModelOptions = { dtype: 'int8', scheme: 'symmetric', axis: -1, applyToModel: true };
- * ```
  */
 export interface QuantizeModelOptions extends QuantizeOptions {
   /** Quantize biases too (the tfjs converter's `--quantize_uint8` with no pattern does). Default false. */
@@ -25,11 +21,6 @@ export interface QuantizeModelOptions extends QuantizeOptions {
 
 /**
  * One weight of a {@link QuantizedModelWeights}: quantized, or kept as float32.
- *
- * @example
- * ```ts
- * const e: QuantizedWeightEntry = { name: 'fc1/bias', shape: [64], float32: new Float32Array(64) };
- * ```
  */
 export interface QuantizedWeightEntry {
   /** Weight name (`layer/kernel`). */
@@ -45,13 +36,6 @@ export interface QuantizedWeightEntry {
 /**
  * Every float32 weight of a model in layer order, quantized or kept: enough to restore the model
  * with {@link loadQuantizedWeights}, and to store with {@link encodeQuantizedWeights}.
- *
- * @example
- * ```ts
- * const { weights } = await quantizeModel(model, { dtype: 'int8' });
- * const q: QuantizedModelWeights = weights;
- * console.log(q.entries.length);
- * ```
  */
 export interface QuantizedModelWeights {
   /** Entries in the order of `model.weights` (float32 weights only). */
@@ -60,11 +44,6 @@ export interface QuantizedModelWeights {
 
 /**
  * Error and size of one quantized weight.
- *
- * @example
- * ```ts
- * const row: QuantizedTensorReport = { name: 'fc1/kernel', dtype: 'int8', size: 4096, maxAbsError: 0.003, meanAbsError: 0.0015 };
- * ```
  */
 export interface QuantizedTensorReport {
   /** Weight name. */
@@ -81,12 +60,6 @@ export interface QuantizedTensorReport {
 
 /**
  * What {@link quantizeModel} did: sizes before and after, and the dequantization error.
- *
- * @example
- * ```ts
- * const { report } = await quantizeModel(model, { dtype: 'int8' });
- * console.log(`${report.bytesBefore} -> ${report.bytesAfter} bytes (${report.ratio.toFixed(2)}x), max error ${report.maxAbsError}`);
- * ```
  */
 export interface QuantizationReport {
   /** Per quantized weight. */
@@ -103,11 +76,6 @@ export interface QuantizationReport {
 
 /**
  * Result of {@link quantizeModel}.
- *
- * @example
- * ```ts
- * const result: QuantizeModelResult = await quantizeModel(model, { dtype: 'uint8', scheme: 'tfjs' });
- * ```
  */
 export interface QuantizeModelResult {
   /** The quantized weights (plain data). */
@@ -144,6 +112,7 @@ export function quantizedBytes(q: QuantizedTensor): number {
  */
 export async function quantizeModel(model: LayersModel, options: QuantizeModelOptions): Promise<QuantizeModelResult> {
   const fn = 'quantizeModel';
+  assertBackend(fn);
   const opts = optionsObject(fn, 'options', options);
   const includeBias = booleanValue(fn, 'options.includeBias', opts.includeBias ?? false);
   const applyToModel = booleanValue(fn, 'options.applyToModel', opts.applyToModel ?? false);

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { tensor, type LayersModel } from '../../core/tf.js';
 import { booleanValue, invalid, optionsObject } from '../../core/validate.js';
 import { modelWeights } from '../internal/layers.js';
@@ -33,11 +34,6 @@ const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /**
  * Options of {@link encodeQuantizedWeights}.
- *
- * @example
- * ```ts
- * const opts: EncodeOptions = { sparse: true };
- * ```
  */
 export interface EncodeOptions {
   /**
@@ -258,6 +254,7 @@ export function decodeQuantizedWeights(buffer: ArrayBuffer): QuantizedModelWeigh
  */
 export function loadQuantizedWeights(model: LayersModel, weights: QuantizedModelWeights): void {
   const fn = 'loadQuantizedWeights';
+  assertBackend(fn);
   const refs = modelWeights(fn, model);
   if (typeof weights !== 'object' || weights === null || !Array.isArray(weights.entries)) invalid(fn, 'weights', weights, 'a QuantizedModelWeights object');
   if (refs.length !== weights.entries.length) invalid(fn, 'weights', `${weights.entries.length} weights`, `${refs.length} weights, as the model has`);

@@ -1,11 +1,5 @@
 /**
  * Storage types {@link quantize} supports: four integer types and IEEE half precision.
- *
- * @example
- * ```ts
- * import type { QuantDtype } from 'responsible-tfjs/compression';
- * const dtype: QuantDtype = 'int8';
- * ```
  */
 export type QuantDtype = 'int8' | 'uint8' | 'int16' | 'uint16' | 'float16';
 
@@ -20,23 +14,11 @@ export type QuantDtype = 'int8' | 'uint8' | 'int16' | 'uint16' | 'float16';
  *   per tensor): a nudged affine range, stored as `{min, scale}`; dequantized as `q * scale + min`.
  *
  * Ignored for `'float16'`.
- *
- * @example
- * ```ts
- * import type { QuantScheme } from 'responsible-tfjs/compression';
- * const scheme: QuantScheme = 'symmetric';
- * ```
  */
 export type QuantScheme = 'affine' | 'symmetric' | 'tfjs';
 
 /**
  * Options of {@link quantize}.
- *
- * @example
- * ```ts
- * import type { QuantizeOptions } from 'responsible-tfjs/compression';
- * const perChannel: QuantizeOptions = { dtype: 'int8', scheme: 'symmetric', axis: -1 };
- * ```
  */
 export interface QuantizeOptions {
   /** Storage type. */
@@ -56,13 +38,6 @@ export interface QuantizeOptions {
  *
  * Dequantization: `(q - zeroPoint) * scale` in float32 for `'affine'` and `'symmetric'`;
  * `q * scale + min` for `'tfjs'`; the half-precision value for `'float16'`.
- *
- * @example
- * ```ts
- * import { quantize, type QuantizedTensor } from 'responsible-tfjs/compression';
- * const q: QuantizedTensor = await quantize(kernel, { dtype: 'uint8' });
- * console.log(q.scale, q.zeroPoint, q.values.length);
- * ```
  */
 export interface QuantizedTensor {
   /** Integers (or half bits for `'float16'`) in the tensor's row-major tfjs layout. */

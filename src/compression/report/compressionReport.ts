@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import type { LayersModel } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
 import { modelWeights } from '../internal/layers.js';
@@ -7,14 +8,6 @@ const MAC_CLASSES: readonly string[] = ['Dense', 'Conv1D', 'Conv2D', 'Conv3D', '
 
 /**
  * One layer of a {@link CompressionReport}.
- *
- * @example
- * ```ts
- * const row: LayerCompressionReport = {
- *   name: 'fc1', className: 'Dense', params: 4160, nonZero: 2110, kernelParams: 4096, kernelNonZero: 2046,
- *   macs: 4096, sparseMacs: 2046,
- * };
- * ```
  */
 export interface LayerCompressionReport {
   /** Layer name. */
@@ -42,12 +35,6 @@ export interface LayerCompressionReport {
 /**
  * Size and cost of a model: parameters, non-zeros, bytes at each precision and
  * multiply-accumulates (MACs) per example for Dense and convolution layers, dense and sparse.
- *
- * @example
- * ```ts
- * const r: CompressionReport = await compressionReport(model);
- * console.log(r.bytes.float32 / r.bytes.sparseInt8, r.sparseMacs / r.macs);
- * ```
  */
 export interface CompressionReport {
   /** Per layer with weights. */
@@ -93,6 +80,7 @@ export interface CompressionReport {
  */
 export async function compressionReport(model: LayersModel): Promise<CompressionReport> {
   const fn = 'compressionReport';
+  assertBackend(fn);
   const weights = modelWeights(fn, model);
   const data = await Promise.all(weights.map((w) => w.variable.read().data() as Promise<Float32Array>));
   const layers: LayerCompressionReport[] = [];

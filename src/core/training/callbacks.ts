@@ -3,12 +3,6 @@
 /**
  * Values reported to callbacks: `loss` and `acc` (as tfjs names accuracy), plus `epsilon` spent
  * so far in private training.
- *
- * @example
- * ```ts
- * import type { TrainingLogs } from 'responsible-tfjs/privacy';
- * const logs: TrainingLogs = { loss: 0.4, acc: 0.9, epsilon: 1.2 };
- * ```
  */
 export interface TrainingLogs {
   readonly [key: string]: number;
@@ -17,12 +11,6 @@ export interface TrainingLogs {
 /**
  * Callbacks in the shape of tfjs's `CustomCallbackArgs`; each may return a promise, which the
  * loop awaits. Setting `model.stopTraining = true` in a callback stops training after the current step (as tfjs's `fit` does).
- *
- * @example
- * ```ts
- * import type { TrainingCallbacks } from 'responsible-tfjs/privacy';
- * const cb: TrainingCallbacks = { onEpochEnd: (epoch, logs) => console.log(epoch, logs?.epsilon) };
- * ```
  */
 export interface TrainingCallbacks {
   /** Before the first epoch. */

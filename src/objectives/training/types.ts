@@ -6,13 +6,6 @@ import type { EthicalLoss } from '../ethicalLoss.js';
 
 /**
  * A whole training set for {@link trainMultiObjective}; batches are gathered from it.
- *
- * @example
- * ```ts
- * import * as tf from '@tensorflow/tfjs-core';
- * import type { ObjectiveData } from 'responsible-tfjs/objectives';
- * const data: ObjectiveData = { x: tf.randomUniform([100, 4]), y: new Int32Array(100), extras: { groups: tf.zeros([100]) } };
- * ```
  */
 export interface ObjectiveData {
   /** Inputs `[n, ...features]`. */
@@ -28,12 +21,6 @@ export interface ObjectiveData {
  * probability `batchSize / n`), each example's gradient is clipped to `maxGradNorm`, Gaussian noise
  * of standard deviation `noiseMultiplier * maxGradNorm` is added to the sum, which is divided by the
  * expected batch size; the accountant records every step.
- *
- * @example
- * ```ts
- * import type { ObjectivePrivacyOptions } from 'responsible-tfjs/objectives';
- * const p: ObjectivePrivacyOptions = { maxGradNorm: 1, noiseMultiplier: 1.1, delta: 1e-5 };
- * ```
  */
 export interface ObjectivePrivacyOptions {
   /** Per-example L2 clipping norm (> 0). */
@@ -57,11 +44,6 @@ export interface ObjectivePrivacyOptions {
 
 /**
  * What the callbacks of {@link trainMultiObjective} receive after each step.
- *
- * @example
- * ```ts
- * const onBatchEnd = (step: number, logs: ObjectiveStepLogs) => console.log(step, logs.total, logs.values.task);
- * ```
  */
 export interface ObjectiveStepLogs {
   /** Epoch (from 0). */
@@ -78,11 +60,6 @@ export interface ObjectiveStepLogs {
 
 /**
  * What the callbacks of {@link trainMultiObjective} receive after each epoch: means over its steps.
- *
- * @example
- * ```ts
- * const onEpochEnd = (epoch: number, logs: ObjectiveEpochLogs) => console.log(epoch, logs.values, logs.epsilon);
- * ```
  */
 export interface ObjectiveEpochLogs {
   /** Mean weighted objective over the epoch's steps. */
@@ -97,12 +74,6 @@ export interface ObjectiveEpochLogs {
 
 /**
  * Progress hooks of {@link trainMultiObjective}; each may return a promise, which is awaited.
- *
- * @example
- * ```ts
- * import type { ObjectiveCallbacks } from 'responsible-tfjs/objectives';
- * const callbacks: ObjectiveCallbacks = { onEpochEnd: (e, logs) => console.log(e, logs.total) };
- * ```
  */
 export interface ObjectiveCallbacks {
   /** After every optimisation step. */
@@ -113,14 +84,6 @@ export interface ObjectiveCallbacks {
 
 /**
  * Options of {@link trainMultiObjective}.
- *
- * @example
- * ```ts
- * import * as tf from '@tensorflow/tfjs';
- * import { seededRng } from 'responsible-tfjs';
- * import type { TrainMultiObjectiveOptions } from 'responsible-tfjs/objectives';
- * const o: TrainMultiObjectiveOptions = { loss, optimizer: tf.train.adam(1e-2), epochs: 5, batchSize: 128, rng: seededRng(0) };
- * ```
  */
 export interface TrainMultiObjectiveOptions {
   /** The objective, built by {@link ethicalLoss} for the same model. */
@@ -145,12 +108,6 @@ export interface TrainMultiObjectiveOptions {
 
 /**
  * Result of {@link trainMultiObjective}: per-epoch histories.
- *
- * @example
- * ```ts
- * const { history } = await trainMultiObjective(model, data, options);
- * console.log(history.values.demographicParity, history.weights.demographicParity);
- * ```
  */
 export interface MultiObjectiveHistory {
   /** Mean weighted objective per epoch. */
@@ -165,12 +122,6 @@ export interface MultiObjectiveHistory {
 
 /**
  * What {@link trainMultiObjective} resolves to.
- *
- * @example
- * ```ts
- * const { history, privacy } = await trainMultiObjective(model, data, options);
- * if (privacy) console.log(privacy.epsilon, privacy.secure);
- * ```
  */
 export interface TrainMultiObjectiveResult {
   /** Per-epoch histories. */

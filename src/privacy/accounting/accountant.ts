@@ -5,12 +5,6 @@ import type { DpEvent } from './dpEvent.js';
 
 /**
  * One DP-SGD step (or several): the Poisson-subsampled Gaussian mechanism.
- *
- * @example
- * ```ts
- * import type { DpSgdStep } from 'responsible-tfjs/privacy';
- * const s: DpSgdStep = { noiseMultiplier: 1.1, sampleRate: 256 / 60000 };
- * ```
  */
 export interface DpSgdStep {
   /** Noise standard deviation over the clipping norm, > 0. */
@@ -63,12 +57,5 @@ export interface PrivacyAccountant {
 
 /**
  * The available accountants: `'rdp'` ({@link RdpAccountant}) and `'pld'` ({@link PldAccountant}).
- *
- * @example
- * ```ts
- * import { createAccountant, type AccountantKind } from 'responsible-tfjs/privacy';
- * const kind: AccountantKind = 'pld';
- * const acc = createAccountant(kind);
- * ```
  */
 export type AccountantKind = 'rdp' | 'pld';

@@ -9,12 +9,6 @@ import type { DpEvent } from './dpEvent.js';
 
 /**
  * Options of {@link calibrate}.
- *
- * @example
- * ```ts
- * import { calibrate, gaussianEvent, type CalibrateOptions } from 'responsible-tfjs/privacy';
- * const o: CalibrateOptions = { makeEvent: (s) => gaussianEvent(s), targetEpsilon: 1, targetDelta: 1e-5, lowerBound: 0.1 };
- * ```
  */
 export interface CalibrateOptions {
   /** The mechanism family: the event for a parameter value. */
@@ -43,12 +37,6 @@ export interface CalibrateOptions {
 
 /**
  * Result of {@link calibrate}.
- *
- * @example
- * ```ts
- * import { calibrate, gaussianEvent } from 'responsible-tfjs/privacy';
- * const { parameter, epsilon, evaluations } = calibrate({ makeEvent: (s) => gaussianEvent(s), targetEpsilon: 1, targetDelta: 1e-5, lowerBound: 0.1 });
- * ```
  */
 export interface CalibrationResult {
   /** The calibrated parameter: its epsilon never exceeds the target. */

@@ -7,12 +7,6 @@ import { assertEvent } from './assertEvent.js';
 
 /**
  * A Gaussian mechanism with noise standard deviation `noiseMultiplier × sensitivity` (L2).
- *
- * @example
- * ```ts
- * import type { GaussianDpEvent } from 'responsible-tfjs/privacy';
- * const e: GaussianDpEvent = { kind: 'gaussian', noiseMultiplier: 1.1 };
- * ```
  */
 export interface GaussianDpEvent {
   /** Discriminant. */
@@ -23,12 +17,6 @@ export interface GaussianDpEvent {
 
 /**
  * A Laplace mechanism with noise scale `noiseMultiplier × sensitivity` (L1).
- *
- * @example
- * ```ts
- * import type { LaplaceDpEvent } from 'responsible-tfjs/privacy';
- * const e: LaplaceDpEvent = { kind: 'laplace', noiseMultiplier: 2 }; // epsilon = 1/2 per release
- * ```
  */
 export interface LaplaceDpEvent {
   /** Discriminant. */
@@ -40,12 +28,6 @@ export interface LaplaceDpEvent {
 /**
  * An event applied to a Poisson subsample: each record is included independently with
  * probability `sampleRate` (add/remove neighbouring relation).
- *
- * @example
- * ```ts
- * import type { PoissonSampledDpEvent } from 'responsible-tfjs/privacy';
- * const e: PoissonSampledDpEvent = { kind: 'poissonSampled', sampleRate: 0.01, event: { kind: 'gaussian', noiseMultiplier: 1 } };
- * ```
  */
 export interface PoissonSampledDpEvent {
   /** Discriminant. */
@@ -58,12 +40,6 @@ export interface PoissonSampledDpEvent {
 
 /**
  * The same event repeated `count` times (adaptive composition).
- *
- * @example
- * ```ts
- * import type { SelfComposedDpEvent } from 'responsible-tfjs/privacy';
- * const e: SelfComposedDpEvent = { kind: 'selfComposed', count: 1000, event: { kind: 'gaussian', noiseMultiplier: 5 } };
- * ```
  */
 export interface SelfComposedDpEvent {
   /** Discriminant. */
@@ -76,12 +52,6 @@ export interface SelfComposedDpEvent {
 
 /**
  * Several events composed in sequence.
- *
- * @example
- * ```ts
- * import type { ComposedDpEvent } from 'responsible-tfjs/privacy';
- * const e: ComposedDpEvent = { kind: 'composed', events: [{ kind: 'gaussian', noiseMultiplier: 2 }, { kind: 'laplace', noiseMultiplier: 3 }] };
- * ```
  */
 export interface ComposedDpEvent {
   /** Discriminant. */

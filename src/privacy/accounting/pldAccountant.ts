@@ -10,12 +10,6 @@ import { IDENTITY_PLD, composeEvent, pldDelta, pldEpsilon, pldUnsupportedReason,
 
 /**
  * Options of {@link PldAccountant}.
- *
- * @example
- * ```ts
- * import { PldAccountant } from 'responsible-tfjs/privacy';
- * const acc = new PldAccountant({ valueDiscretizationInterval: 1e-3 }); // faster, looser
- * ```
  */
 export interface PldAccountantOptions {
   /**

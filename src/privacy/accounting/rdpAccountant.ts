@@ -12,12 +12,6 @@ import { deltaFromRdp, epsilonFromRdp, type RdpConversion } from './rdp/rdpToEps
 
 /**
  * Options of {@link RdpAccountant}.
- *
- * @example
- * ```ts
- * import { RdpAccountant } from 'responsible-tfjs/privacy';
- * const acc = new RdpAccountant({ orders: [2, 4, 8, 16, 32, 64] });
- * ```
  */
 export interface RdpAccountantOptions {
   /** Rényi orders (> 1); {@link DEFAULT_RDP_ORDERS} (Opacus' 151 orders) when omitted. */

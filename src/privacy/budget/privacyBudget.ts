@@ -10,12 +10,6 @@ import { PrivacyBudgetExceededError } from '../errors.js';
 
 /**
  * Options of {@link PrivacyBudget}.
- *
- * @example
- * ```ts
- * import type { PrivacyBudgetOptions } from 'responsible-tfjs/privacy';
- * const o: PrivacyBudgetOptions = { epsilon: 3, delta: 1e-5, accountant: 'pld' };
- * ```
  */
 export interface PrivacyBudgetOptions {
   /** Total epsilon allowed, > 0. */

@@ -4,12 +4,6 @@ import { modelPlan } from './modelPlan.js';
 
 /**
  * What {@link checkModelSupport} found.
- *
- * @example
- * ```ts
- * import type { ModelSupportReport } from 'responsible-tfjs/privacy';
- * const r: ModelSupportReport = { supported: true, layers: ['model/dense1'], unsupported: [] };
- * ```
  */
 export interface ModelSupportReport {
   /** True when every layer can be handled. */

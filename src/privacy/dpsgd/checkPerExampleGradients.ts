@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { ResponsibleError } from '../../core/errors.js';
 import type { LabelsLike } from '../../core/labels.js';
 import {
@@ -12,12 +13,6 @@ import { perExampleGradients } from './perExampleGradients.js';
 
 /**
  * Options of {@link checkPerExampleGradients}.
- *
- * @example
- * ```ts
- * import type { CheckPerExampleOptions } from 'responsible-tfjs/privacy';
- * const o: CheckPerExampleOptions = { maxExamples: 4, tolerance: 1e-5 };
- * ```
  */
 export interface CheckPerExampleOptions {
   /** Check at most this many examples (the first ones), default 8. */
@@ -28,12 +23,6 @@ export interface CheckPerExampleOptions {
 
 /**
  * Outcome of {@link checkPerExampleGradients}.
- *
- * @example
- * ```ts
- * import type { PerExampleCheck } from 'responsible-tfjs/privacy';
- * const c: PerExampleCheck = { ok: true, maxError: 3e-7, worstWeight: 'dense/kernel', worstExample: 2, examples: 8 };
- * ```
  */
 export interface PerExampleCheck {
   /** True when every error is within the tolerance. */
@@ -69,6 +58,7 @@ export interface PerExampleCheck {
  */
 export async function checkPerExampleGradients(model: LayersModel, x: Tensor, y: LabelsLike, options?: CheckPerExampleOptions): Promise<PerExampleCheck> {
   const fn = 'checkPerExampleGradients';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const maxExamples = positiveInteger(fn, 'maxExamples', o.maxExamples ?? 8);
   const tolerance = positiveNumber(fn, 'tolerance', o.tolerance ?? 1e-5);

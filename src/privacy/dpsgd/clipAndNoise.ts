@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { resolveRng, secureRng, type Rng } from '../../core/rng.js';
 import { all, isFinite as isFiniteOp, tidy, type Tensor } from '../../core/tf.js';
 import { tensorArgument } from '../../core/tensorArgument.js';
@@ -58,6 +59,7 @@ export interface ClipAndNoiseResult {
  */
 export async function clipAndNoise(perExample: readonly Tensor[], options: ClipAndNoiseOptions): Promise<ClipAndNoiseResult> {
   const fn = 'clipAndNoise';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   if (!Array.isArray(perExample) || perExample.length === 0) invalid(fn, 'perExample', perExample, 'a non-empty array of tensors [batch, ...shape]');
   perExample.forEach((t, i) => {

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { resolveRng, secureRng, type Rng } from '../../core/rng.js';
 import { dispose, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
@@ -70,6 +71,7 @@ export interface DpSgdStepResult {
  */
 export async function dpSgdStep(model: LayersModel, x: Tensor, y: LabelsLike, options: DpSgdStepOptions): Promise<DpSgdStepResult> {
   const fn = 'dpSgdStep';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const plan = modelPlan(fn, model);
   checkInputs(fn, plan, x);

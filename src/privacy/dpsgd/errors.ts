@@ -3,15 +3,6 @@ import { ResponsibleError } from '../../core/errors.js';
 
 /**
  * A layer the per-example gradient engine cannot handle, with where it is and what to use instead.
- *
- * @example
- * ```ts
- * import type { UnsupportedLayer } from 'responsible-tfjs/privacy';
- * const u: UnsupportedLayer = {
- *   name: 'bn', path: 'model/bn', className: 'BatchNormalization',
- *   reason: 'it normalises with statistics of the whole batch', suggestion: 'LayerNormalization',
- * };
- * ```
  */
 export interface UnsupportedLayer {
   /** The layer's name. */

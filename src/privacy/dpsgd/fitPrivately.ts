@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { getNoiseMultiplier, type AccountantKind, type PrivacyAccountant } from '../accounting/index.js';
 import { accountantFactory } from '../accounting/getNoiseMultiplier.js';
 import { PrivacyBudgetExceededError } from '../errors.js';
@@ -140,6 +141,7 @@ export interface FitPrivatelyResult {
  */
 export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike, options: FitPrivatelyOptions): Promise<FitPrivatelyResult> {
   const fn = 'fitPrivately';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
   positiveNumber(fn, 'options.maxGradNorm', o.maxGradNorm);

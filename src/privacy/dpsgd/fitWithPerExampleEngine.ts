@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import { checkSignal } from '../../core/eventLoop.js';
 import { sequentialBatches } from '../../core/training/batches.js';
 import { stopFlag } from '../../core/training/stopFlag.js';
@@ -34,12 +35,6 @@ export interface EngineFitOptions {
 
 /**
  * Result of {@link fitWithPerExampleEngine}.
- *
- * @example
- * ```ts
- * import type { EngineFitResult } from 'responsible-tfjs/privacy';
- * const r: EngineFitResult = { history: { loss: [0.9, 0.4], accuracy: [0.7, 0.9] } };
- * ```
  */
 export interface EngineFitResult {
   /** Mean training loss and accuracy of each epoch. */
@@ -66,6 +61,7 @@ export interface EngineFitResult {
  */
 export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: LabelsLike, options: EngineFitOptions): Promise<EngineFitResult> {
   const fn = 'fitWithPerExampleEngine';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
   const shuffle = booleanValue(fn, 'shuffle', o.shuffle ?? true);

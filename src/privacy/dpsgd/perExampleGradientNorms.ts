@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { addN, dispose, sqrt, stack, tidy, type LayersModel, type Tensor, type Tensor1D, type Tensor2D } from '../../core/tf.js';
 import { optionsObject } from '../../core/validate.js';
@@ -10,13 +11,6 @@ import type { PerExampleOptions } from './perExampleGradients.js';
 
 /**
  * Per-example gradient norms, overall and per layer.
- *
- * @example
- * ```ts
- * import type { PerExampleNorms } from 'responsible-tfjs/privacy';
- * declare const r: PerExampleNorms;
- * console.log(r.layers, r.norms.shape, r.layerNorms.shape); // [..L names], [batch], [batch, L]
- * ```
  */
 export interface PerExampleNorms {
   /** Norm of each example's whole gradient, `[batch]`. */
@@ -49,6 +43,7 @@ export interface PerExampleNorms {
  */
 export function perExampleGradientNorms(model: LayersModel, x: Tensor, y: LabelsLike, options?: PerExampleOptions): PerExampleNorms {
   const fn = 'perExampleGradientNorms';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const plan = modelPlan(fn, model);
   checkInputs(fn, plan, x);

@@ -1,3 +1,4 @@
+import { assertBackend } from '../../core/backend.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { clone, dispose, tidy, type LayersModel, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { optionsObject } from '../../core/validate.js';
@@ -9,12 +10,6 @@ import { modelPlan } from './modelPlan.js';
 
 /**
  * Options of {@link perExampleGradients} and {@link perExampleGradientNorms}.
- *
- * @example
- * ```ts
- * import type { PerExampleOptions } from 'responsible-tfjs/privacy';
- * const o: PerExampleOptions = { training: false };
- * ```
  */
 export interface PerExampleOptions {
   /** Run dropout and noise layers in training mode (default false). */
@@ -23,13 +18,6 @@ export interface PerExampleOptions {
 
 /**
  * Per-example gradients of a model, one tensor per trainable weight.
- *
- * @example
- * ```ts
- * import type { PerExampleGradients } from 'responsible-tfjs/privacy';
- * declare const r: PerExampleGradients;
- * console.log(r.names[0], r.gradients[0]!.shape); // 'dense_Dense1/kernel' [batch, 64, 10]
- * ```
  */
 export interface PerExampleGradients {
   /** Names of the trainable weights, in the order of `model.trainableWeights`. */
@@ -64,6 +52,7 @@ export interface PerExampleGradients {
  */
 export function perExampleGradients(model: LayersModel, x: Tensor, y: LabelsLike, options?: PerExampleOptions): PerExampleGradients {
   const fn = 'perExampleGradients';
+  assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const plan = modelPlan(fn, model);
   checkInputs(fn, plan, x);

@@ -3,12 +3,6 @@ import { numberInRange, optionsObject, positiveInteger } from '../../core/valida
 
 /**
  * Options of {@link poissonBatches}.
- *
- * @example
- * ```ts
- * import type { PoissonBatchOptions } from 'responsible-tfjs/privacy';
- * const o: PoissonBatchOptions = { numExamples: 1000, sampleRate: 0.064, steps: 15 };
- * ```
  */
 export interface PoissonBatchOptions {
   /** Dataset size N, an integer >= 1. */
@@ -33,7 +27,8 @@ export interface PoissonBatchOptions {
  * @returns An iterator over `steps` batches of example indices.
  * @example
  * ```ts
- * import { poissonBatches, seededRng } from 'responsible-tfjs/privacy';
+ * import { seededRng } from 'responsible-tfjs';
+ * import { poissonBatches } from 'responsible-tfjs/privacy';
  * for (const batch of poissonBatches({ numExamples: 100, sampleRate: 0.1, steps: 3, rng: seededRng(0) })) {
  *   console.log(batch.length); // about 10, varies
  * }

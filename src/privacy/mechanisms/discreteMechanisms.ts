@@ -11,12 +11,6 @@ import type { NoisyRelease } from './release.js';
 
 /**
  * What the discrete mechanisms accept: a safe integer or an array of safe integers.
- *
- * @example
- * ```ts
- * import type { IntegerValue } from 'responsible-tfjs/privacy';
- * const counts: IntegerValue = [12, 0, 7];
- * ```
  */
 export type IntegerValue = number | readonly number[];
 
@@ -36,12 +30,6 @@ function mapIntegers<T extends IntegerValue>(fn: string, value: T, sample: () =>
 
 /**
  * Options of {@link discreteLaplaceMechanism}.
- *
- * @example
- * ```ts
- * import type { DiscreteLaplaceMechanismOptions } from 'responsible-tfjs/privacy';
- * const o: DiscreteLaplaceMechanismOptions = { sensitivity: 1, epsilon: 0.5 };
- * ```
  */
 export interface DiscreteLaplaceMechanismOptions {
   /** L1 sensitivity of the integer query, an integer >= 1. */
@@ -94,12 +82,6 @@ export function discreteLaplaceMechanism<T extends IntegerValue>(
 
 /**
  * Options of {@link discreteGaussianMechanism}.
- *
- * @example
- * ```ts
- * import type { DiscreteGaussianMechanismOptions } from 'responsible-tfjs/privacy';
- * const o: DiscreteGaussianMechanismOptions = { sigma: 4, sensitivity: 1 };
- * ```
  */
 export interface DiscreteGaussianMechanismOptions {
   /** Scale parameter σ of the discrete Gaussian (its exact binary value is used), > 0. */

@@ -14,12 +14,6 @@ export function gaussianLogDelta(sigma: number, epsilon: number): number {
 
 /**
  * Options of {@link gaussianDelta}.
- *
- * @example
- * ```ts
- * import type { GaussianDeltaOptions } from 'responsible-tfjs/privacy';
- * const o: GaussianDeltaOptions = { sigma: 2, epsilon: 1, sensitivity: 1 };
- * ```
  */
 export interface GaussianDeltaOptions {
   /** Noise standard deviation (in the units of the query), > 0. */

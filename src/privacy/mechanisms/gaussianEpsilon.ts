@@ -4,12 +4,6 @@ import { gaussianLogDelta } from './gaussianDelta.js';
 
 /**
  * Options of {@link gaussianEpsilon}.
- *
- * @example
- * ```ts
- * import type { GaussianEpsilonOptions } from 'responsible-tfjs/privacy';
- * const o: GaussianEpsilonOptions = { sigma: 2, delta: 1e-5 };
- * ```
  */
 export interface GaussianEpsilonOptions {
   /** Noise standard deviation in query units, > 0. */

@@ -12,12 +12,6 @@ import { readValues } from './values.js';
 
 /**
  * Options of {@link gaussianMechanism}.
- *
- * @example
- * ```ts
- * import type { GaussianMechanismOptions } from 'responsible-tfjs/privacy';
- * const o: GaussianMechanismOptions = { sensitivity: 1, epsilon: 1, delta: 1e-5 };
- * ```
  */
 export interface GaussianMechanismOptions {
   /** L2 sensitivity of the query (of the whole value, all coordinates together), > 0. */

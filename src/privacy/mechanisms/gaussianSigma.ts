@@ -9,23 +9,11 @@ import { gaussianLogDelta } from './gaussianDelta.js';
 /**
  * How to calibrate Gaussian noise: `'analytic'` (Balle & Wang 2018, exact for every epsilon) or
  * `'classic'` (Dwork & Roth 2014, Thm A.1, proven only for epsilon < 1, and looser).
- *
- * @example
- * ```ts
- * import type { GaussianCalibration } from 'responsible-tfjs/privacy';
- * const m: GaussianCalibration = 'analytic';
- * ```
  */
 export type GaussianCalibration = 'analytic' | 'classic';
 
 /**
  * Options of {@link gaussianSigma}.
- *
- * @example
- * ```ts
- * import type { GaussianSigmaOptions } from 'responsible-tfjs/privacy';
- * const o: GaussianSigmaOptions = { epsilon: 1, delta: 1e-5, sensitivity: 1, method: 'analytic' };
- * ```
  */
 export interface GaussianSigmaOptions {
   /** Target epsilon, > 0 (and < 1 for `'classic'`). */

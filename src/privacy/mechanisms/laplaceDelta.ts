@@ -2,12 +2,6 @@ import { nonNegativeNumber, optionsObject, positiveNumber } from '../../core/val
 
 /**
  * Options of {@link laplaceDelta}.
- *
- * @example
- * ```ts
- * import type { LaplaceDeltaOptions } from 'responsible-tfjs/privacy';
- * const o: LaplaceDeltaOptions = { scale: 2, epsilon: 0.25 };
- * ```
  */
 export interface LaplaceDeltaOptions {
   /** Laplace scale b in query units, > 0. */

@@ -11,12 +11,6 @@ import { readValues } from './values.js';
 
 /**
  * Options of {@link laplaceMechanism}.
- *
- * @example
- * ```ts
- * import type { LaplaceMechanismOptions } from 'responsible-tfjs/privacy';
- * const o: LaplaceMechanismOptions = { sensitivity: 1, epsilon: 0.5 };
- * ```
  */
 export interface LaplaceMechanismOptions {
   /** L1 sensitivity of the query, > 0 (its exact binary value is used). */
@@ -52,7 +46,8 @@ export interface LaplaceMechanismOptions {
  * @returns The release; a tensor `value` is a new float32 tensor owned by the caller.
  * @example
  * ```ts
- * import { laplaceMechanism, seededRng } from 'responsible-tfjs/privacy';
+ * import { seededRng } from 'responsible-tfjs';
+ * import { laplaceMechanism } from 'responsible-tfjs/privacy';
  * const r = laplaceMechanism([10, 20], { sensitivity: 1, epsilon: 1, rng: seededRng(1) });
  * console.log(r.value, r.scale, r.granularity, r.floatingPointSafe, r.secure);
  * // [...] 1 9.094947017729282e-13 true false (seeded: for testing only)

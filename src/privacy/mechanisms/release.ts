@@ -7,23 +7,11 @@ import type { DpEvent } from '../accounting/dpEvent.js';
 /**
  * What a continuous mechanism accepts: a number, an array of numbers, a typed array or a tfjs
  * tensor. The output has the same kind (typed arrays come back as `Float64Array`).
- *
- * @example
- * ```ts
- * import type { NumericValue } from 'responsible-tfjs/privacy';
- * const v: NumericValue = [1, 2, 3];
- * ```
  */
 export type NumericValue = number | readonly number[] | Float32Array | Float64Array | Tensor;
 
 /**
  * The output kind for an input kind of {@link NumericValue}.
- *
- * @example
- * ```ts
- * import type { NoisyValue } from 'responsible-tfjs/privacy';
- * const n: NoisyValue<number[]> = [1.2, 2.9];
- * ```
  */
 export type NoisyValue<T> = T extends number ? number : T extends Tensor ? Tensor : T extends Float32Array | Float64Array ? Float64Array : number[];
 
@@ -33,7 +21,8 @@ export type NoisyValue<T> = T extends number ? number : T extends Tensor ? Tenso
  *
  * @example
  * ```ts
- * import { laplaceMechanism, seededRng } from 'responsible-tfjs/privacy';
+ * import { seededRng } from 'responsible-tfjs';
+ * import { laplaceMechanism } from 'responsible-tfjs/privacy';
  * const r = laplaceMechanism(3, { sensitivity: 1, epsilon: 1, unsafeFloatingPoint: true, rng: seededRng(1) });
  * console.log(r.epsilon, r.nominal?.epsilon); // Infinity 1
  * ```

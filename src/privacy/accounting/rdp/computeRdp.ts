@@ -4,12 +4,6 @@ import { subsampledGaussianRdp } from './subsampledGaussianRdp.js';
 
 /**
  * Options of {@link computeRdp}.
- *
- * @example
- * ```ts
- * import type { ComputeRdpOptions } from 'responsible-tfjs/privacy';
- * const o: ComputeRdpOptions = { sampleRate: 0.004, noiseMultiplier: 1.1, steps: 10000 };
- * ```
  */
 export interface ComputeRdpOptions {
   /** Poisson sample rate of each step, in (0, 1]. */

@@ -2,12 +2,6 @@ import { invalid, nonNegativeNumber, numberInRange, optionsObject, sameLength } 
 
 /**
  * Options of {@link rdpToEpsilon}.
- *
- * @example
- * ```ts
- * import type { RdpToEpsilonOptions } from 'responsible-tfjs/privacy';
- * const o: RdpToEpsilonOptions = { orders: [2, 8, 32], rdp: [0.1, 0.5, 2], delta: 1e-5 };
- * ```
  */
 export interface RdpToEpsilonOptions {
   /** Rényi orders, each > 1. */
@@ -20,12 +14,6 @@ export interface RdpToEpsilonOptions {
 
 /**
  * Result of {@link rdpToEpsilon}.
- *
- * @example
- * ```ts
- * import { rdpToEpsilon } from 'responsible-tfjs/privacy';
- * const { epsilon, order } = rdpToEpsilon({ orders: [2, 8], rdp: [0.1, 0.5], delta: 1e-5 });
- * ```
  */
 export interface RdpConversion {
   /** The smallest epsilon over the orders (> 0 for a positive RDP curve, see {@link rdpToEpsilon}). */
@@ -105,12 +93,6 @@ export function epsilonFromRdp(orders: readonly number[], rdp: ArrayLike<number>
 
 /**
  * Options of {@link rdpToDelta}.
- *
- * @example
- * ```ts
- * import type { RdpToDeltaOptions } from 'responsible-tfjs/privacy';
- * const o: RdpToDeltaOptions = { orders: [2, 8, 32], rdp: [0.1, 0.5, 2], epsilon: 1 };
- * ```
  */
 export interface RdpToDeltaOptions {
   /** Rényi orders, each > 1. */
@@ -123,12 +105,6 @@ export interface RdpToDeltaOptions {
 
 /**
  * Result of {@link rdpToDelta}.
- *
- * @example
- * ```ts
- * import { rdpToDelta } from 'responsible-tfjs/privacy';
- * const { delta, order } = rdpToDelta({ orders: [2, 8], rdp: [0.1, 0.5], epsilon: 1 });
- * ```
  */
 export interface RdpDeltaConversion {
   /** The smallest delta over the orders, in [0, 1]. */
