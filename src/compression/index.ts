@@ -1,4 +1,14 @@
-// Public API of responsible-tfjs/compression.
+/**
+ * Smaller tfjs-layers models. Magnitude pruning, in one shot ({@link pruneByMagnitude}) or
+ * gradually while training ({@link pruningCallback} with {@link polynomialDecay} or
+ * {@link constantSparsity}); post-training quantization to int8, uint8, int16, uint16 or float16
+ * ({@link quantizeModel} for a model, {@link quantize} and {@link dequantize} for one tensor);
+ * quantization-aware training ({@link quantizationAwareTraining}, {@link fakeQuantize}); a compact
+ * weights format ({@link encodeQuantizedWeights}, {@link decodeQuantizedWeights},
+ * {@link loadQuantizedWeights}); and {@link compressionReport} for what a model costs (parameters,
+ * non-zeros, bytes, multiply-accumulates). Guide: [compression](../../docs/compression.md).
+ * @module responsible-tfjs/compression
+ */
 export { float32ToFloat16Bits, float16BitsToFloat32 } from './float16.js';
 export type { QuantDtype, QuantScheme, QuantizeOptions, QuantizedTensor } from './quantization/types.js';
 export { quantizeArray } from './quantization/quantizeArray.js';

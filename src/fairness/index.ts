@@ -1,8 +1,12 @@
 /**
- * responsible-tfjs/fairness: group metrics on sufficient statistics (Fairlearn's MetricFrame and
- * fairness measures, AIF360's privileged comparisons), differentiable fairness penalties, and
- * mitigations (reweighing, threshold optimizer).
- * @packageDocumentation
+ * Group fairness on sufficient statistics, after Fairlearn and AIF360. {@link metricFrame}
+ * computes any metric overall and per group (with differences and ratios between groups), and
+ * {@link metricFrameAccumulator} does it batch by batch; fairness measures such as
+ * {@link demographicParityDifference} and {@link equalizedOddsDifference} are short compositions of
+ * it. Differentiable penalties ({@link demographicParityPenalty} and others) train with a fairness
+ * term, and mitigations adjust data or decisions ({@link reweighing},
+ * {@link fitThresholdOptimizer}). Guide: [fairness](../../docs/fairness.md).
+ * @module responsible-tfjs/fairness
  */
 export { fromTensors, type FromTensors, type NumberArray, type SensitiveColumn, type SensitiveFeatures, type SensitiveValue } from './inputs.js';
 export type { ConfusionCounts } from './counts.js';

@@ -1,4 +1,14 @@
-// Public API of responsible-tfjs/objectives.
+/**
+ * One training objective for the task and its responsibilities: {@link ethicalLoss} sums the task
+ * loss and weighted terms for fairness ({@link demographicParityTerm}, {@link equalizedOddsTerm},
+ * {@link mmdTerm}), robustness ({@link adversarialTerm}, {@link tradesTerm}), sparsity
+ * ({@link l1Term}, {@link groupLassoTerm}) and explanations ({@link inputGradientTerm}). Weighting
+ * strategies choose the weights ({@link fixedWeights}, {@link normalizedWeights}, constraints with
+ * {@link lagrangian}, {@link mgda}, {@link gradNorm}); {@link trainMultiObjective} trains with
+ * them, optionally under DP-SGD; {@link paretoSweep} and {@link paretoFront} map the trade-offs.
+ * Guide: [objectives](../../docs/objectives.md).
+ * @module responsible-tfjs/objectives
+ */
 export type { LossTerm, TermContext, PrepareContext, ObjectiveBatch, TermDataDependence } from './types.js';
 export { ethicalLoss, type EthicalLoss, type EthicalLossOptions, type ObjectiveStepResult } from './ethicalLoss.js';
 

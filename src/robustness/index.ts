@@ -1,7 +1,11 @@
 /**
- * responsible-tfjs/robustness: FGSM and PGD attacks that reproduce torchattacks, robust-accuracy
- * evaluation, and adversarial training (PGD and TRADES) for any tfjs model.
- * @packageDocumentation
+ * Adversarial robustness for any tfjs classifier (a `tf.LayersModel` or a logits function). The
+ * attacks {@link fgsm} and {@link pgd} reproduce torchattacks step for step; {@link robustAccuracy}
+ * and {@link robustAccuracyCurve} measure accuracy under attack over a range of perturbation sizes;
+ * {@link fitAdversarially} trains with PGD adversarial training or TRADES
+ * ({@link adversarialTrainingStep} and {@link tradesTrainingStep} for your own loop). Guide:
+ * [robustness](../../docs/robustness.md).
+ * @module responsible-tfjs/robustness
  */
 export type { Attack, AttackCallOptions, AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
 export { softmaxCrossEntropy, probabilityCrossEntropy, PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
