@@ -5,17 +5,12 @@
 import { optionsObject } from '../core/validate.js';
 import { countsOf, type ConfusionCounts } from './counts.js';
 import { CountsEngine } from './engine.js';
-import { orderedGroups, type GroupInfo } from './groups.js';
+import type { GroupInfo } from './groups.js';
 import type { NumberArray, SensitiveFeatures } from './inputs.js';
 import { buildFrame, metricEntries, type MetricFrame, type Metrics } from './metricFrame.js';
 
 /**
  * One batch for {@link MetricFrameAccumulator.add}.
- *
- * @example
- * ```ts
- * const batch: FairnessBatch = { yTrue: [1, 0], yPred: [1, 1], sensitiveFeatures: ['a', 'b'] };
- * ```
  */
 export interface FairnessBatch {
   /** Binary labels. */
@@ -31,14 +26,6 @@ export interface FairnessBatch {
 /**
  * Counts accumulated so far: every group (Fairlearn order) with its weighted confusion counts,
  * `undefined` for combinations never seen.
- *
- * @example
- * ```ts
- * import { metricFrameAccumulator } from 'responsible-tfjs/fairness';
- * const acc = metricFrameAccumulator();
- * acc.add({ yTrue: [1, 0], yPred: [1, 1], sensitiveFeatures: ['a', 'b'] });
- * const table: GroupCountsTable = acc.counts();
- * ```
  */
 export interface GroupCountsTable {
   /** Groups in Fairlearn's order. */
@@ -95,11 +82,11 @@ export function metricFrameAccumulator(): MetricFrameAccumulator {
       return engine.rows;
     },
     counts() {
-      const groups = orderedGroups(engine.features ?? []);
+      const groups = engine.encoder?.groups() ?? [];
       return {
         groups: groups.map((g) => g.info),
         byGroup: groups.map((g) => {
-          const c = engine.cells.get(g.cell);
+          const c = engine.counts(g.cell);
           return c === undefined ? undefined : countsOf(c);
         }),
         overall: countsOf(engine.overall),

@@ -6,11 +6,6 @@
 /**
  * How a difference or a ratio compares groups: `'between_groups'` compares the extreme groups,
  * `'to_overall'` compares each group with the overall value (Fairlearn's `method`).
- *
- * @example
- * ```ts
- * const m: DisparityMethod = 'to_overall';
- * ```
  */
 export type DisparityMethod = 'between_groups' | 'to_overall';
 

@@ -9,12 +9,6 @@ import { isColumn, type SensitiveColumn } from './inputs.js';
 
 /**
  * Options of {@link bootstrapMetricFrame}: a frame's options plus the resampling settings.
- *
- * @example
- * ```ts
- * import { selectionRate, seededRng } from 'responsible-tfjs';
- * const o: BootstrapOptions = { metrics: { selectionRate }, yTrue: [1, 0], yPred: [1, 1], sensitiveFeatures: ['a', 'b'], numBootstrap: 200, rng: seededRng(0) };
- * ```
  */
 export interface BootstrapOptions extends MetricFrameOptions {
   /** Resamples (100 by default). */
@@ -27,23 +21,11 @@ export interface BootstrapOptions extends MetricFrameOptions {
 
 /**
  * Quantiles of one value over the resamples, in the order of `quantiles`.
- *
- * @example
- * ```ts
- * const ci: BootstrapQuantiles = { selectionRate: [0.19, 0.21] };
- * ```
  */
 export type BootstrapQuantiles = Record<string, number[]>;
 
 /**
  * Result of {@link bootstrapMetricFrame}.
- *
- * @example
- * ```ts
- * import { bootstrapMetricFrame } from 'responsible-tfjs/fairness';
- * const r: BootstrapResult = bootstrapMetricFrame({ metrics: { selectionRate }, yTrue, yPred, sensitiveFeatures: sex, rng });
- * r.difference.selectionRate; // [lower, upper]
- * ```
  */
 export interface BootstrapResult {
   /** The frame on the original rows. */

@@ -5,11 +5,6 @@
 /**
  * Weighted confusion counts of one group (or of all rows). Every built-in metric is a function
  * of these numbers, so they can be summed batch by batch.
- *
- * @example
- * ```ts
- * const c: ConfusionCounts = { count: 4, trueNegatives: 1, falsePositives: 1, falseNegatives: 0, truePositives: 2 };
- * ```
  */
 export interface ConfusionCounts {
   /** Number of rows (ignores sample weights, like Fairlearn's `count`). */

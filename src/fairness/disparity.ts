@@ -10,11 +10,6 @@ import { falsePositiveRate, selectionRate, truePositiveRate } from './metrics.js
 
 /**
  * Options of the disparity measures.
- *
- * @example
- * ```ts
- * const o: DisparityOptions = { sensitiveFeatures: ['a', 'b', 'a'], method: 'between_groups' };
- * ```
  */
 export interface DisparityOptions {
   /** One column of group labels, or named columns forming intersectional groups. */
@@ -27,11 +22,6 @@ export interface DisparityOptions {
 
 /**
  * Options of the equalized-odds measures: {@link DisparityOptions} plus Fairlearn's `agg`.
- *
- * @example
- * ```ts
- * const o: EqualizedOddsOptions = { sensitiveFeatures: ['a', 'b'], agg: 'mean' };
- * ```
  */
 export interface EqualizedOddsOptions extends DisparityOptions {
   /** `'worst_case'` (default: the larger difference / smaller ratio of TPR and FPR) or `'mean'`. */

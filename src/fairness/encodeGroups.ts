@@ -1,38 +1,35 @@
-import { groupKeysOf } from './groups.js';
-import type { SensitiveFeatures } from './inputs.js';
+import { encodeGroupRows } from './groupEncoder.js';
+import type { SensitiveFeatures, SensitiveValue } from './inputs.js';
 
 /**
- * Integer group codes for the penalties, from sensitive features.
- *
- * @example
- * ```ts
- * import { encodeGroups } from 'responsible-tfjs/fairness';
- * const g: EncodedGroups = encodeGroups(['M', 'F', 'M']); // { codes: Int32Array [1, 0, 1], keys: ['F', 'M'] }
- * ```
+ * Sensitive features encoded by {@link encodeGroups}: a code per row and, per code, its group.
  */
 export interface EncodedGroups {
-  /** Code of each row: the index of its group in `keys`. */
+  /** Code of each row: the index of its group in `keys` (and `values`). */
   readonly codes: Int32Array;
-  /** Group keys in Fairlearn's order (observed groups only). */
+  /** Display keys of the observed groups in Fairlearn's order (as a metric frame names them). */
   readonly keys: readonly string[];
+  /** The values of each observed group, one per feature in `names` order, aligned with `keys`. */
+  readonly values: readonly (readonly SensitiveValue[])[];
+  /** Feature names (`sensitive_feature_0` for one unnamed column). */
+  readonly names: readonly string[];
 }
 
 /**
- * Encodes sensitive features (one column or named columns) as integer codes 0..G−1 in
- * Fairlearn's group order, for {@link demographicParityPenalty} and friends.
+ * Encodes sensitive features (one column or named columns) as integer codes 0..G−1 of the
+ * observed groups in Fairlearn's order, for {@link demographicParityPenalty} and friends, or to
+ * group rows yourself. Each feature is encoded once, without per-row string work.
  *
+ * @throws InvalidArgumentError for columns of different lengths, values that are not strings or
+ *   finite numbers, or a feature mixing strings and numbers.
  * @example
  * ```ts
  * import { encodeGroups, demographicParityPenalty } from 'responsible-tfjs/fairness';
- * const { codes, keys } = encodeGroups({ sex, race });
+ * const { codes, keys, values } = encodeGroups({ sex, race }); // keys[0] === 'Female, Amer-Indian-Eskimo'
  * demographicParityPenalty({ scores, groups: codes, numGroups: keys.length });
  * ```
  */
 export function encodeGroups(sensitiveFeatures: SensitiveFeatures): EncodedGroups {
-  const n = Array.isArray(sensitiveFeatures) || ArrayBuffer.isView(sensitiveFeatures)
-    ? (sensitiveFeatures as ArrayLike<unknown>).length
-    : ((Object.values(sensitiveFeatures as object)[0] as ArrayLike<unknown> | undefined)?.length ?? 0);
-  const { rowKeys, keys } = groupKeysOf('encodeGroups', sensitiveFeatures, n);
-  const index = new Map(keys.map((k, i) => [k, i]));
-  return { codes: Int32Array.from(rowKeys, (k) => index.get(k)!), keys };
+  const { codes, keys, values, names } = encodeGroupRows('encodeGroups', sensitiveFeatures);
+  return { codes, keys, values, names };
 }

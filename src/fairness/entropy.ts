@@ -7,11 +7,6 @@ import { binaryColumn, nonEmpty, numberColumn, type NumberArray } from './inputs
 
 /**
  * Options of {@link generalizedEntropyIndex}.
- *
- * @example
- * ```ts
- * const o: GeneralizedEntropyOptions = { alpha: 2 };
- * ```
  */
 export interface GeneralizedEntropyOptions {
   /** The index's alpha (2 by default, as AIF360); 1 is the Theil index. */

@@ -8,43 +8,22 @@ import { invalid, sameLength } from '../core/validate.js';
 
 /**
  * A column of numbers: a plain array or a typed array (read tensors first with {@link fromTensors}).
- *
- * @example
- * ```ts
- * const yPred: NumberArray = new Int32Array([0, 1, 1]);
- * ```
  */
 export type NumberArray = ArrayLike<number>;
 
 /**
  * One sensitive value (a group label): a string or a finite number.
- *
- * @example
- * ```ts
- * const v: SensitiveValue = 'Female';
- * ```
  */
 export type SensitiveValue = string | number;
 
 /**
  * One sensitive feature: a value per row.
- *
- * @example
- * ```ts
- * const sex: SensitiveColumn = ['Female', 'Male', 'Male'];
- * ```
  */
 export type SensitiveColumn = ArrayLike<SensitiveValue>;
 
 /**
  * Sensitive features: one column, or an object of named columns whose value combinations form
  * intersectional groups (as Fairlearn's `sensitive_features` DataFrame).
- *
- * @example
- * ```ts
- * const one: SensitiveFeatures = ['a', 'b', 'a'];
- * const two: SensitiveFeatures = { sex: ['F', 'M', 'M'], race: ['x', 'x', 'y'] };
- * ```
  */
 export type SensitiveFeatures = SensitiveColumn | Readonly<Record<string, SensitiveColumn>>;
 
@@ -53,22 +32,33 @@ export function isColumn(value: unknown): value is SensitiveColumn {
   return Array.isArray(value) || ArrayBuffer.isView(value);
 }
 
-/** Normalises sensitive features into named columns of length `n` (Fairlearn names one column `sensitive_feature_0`). */
-export function sensitiveColumns(fn: string, value: unknown, n: number): { names: string[]; columns: SensitiveColumn[] } {
-  if (isTensor(value)) invalid(fn, 'sensitiveFeatures', value, 'an array or an object of arrays', 'Read tensors first: await fromTensors({...})');
+/**
+ * Normalises sensitive features into named columns of length `n` (Fairlearn names one column
+ * `sensitive_feature_0`). Errors name `argument` (and `argument.name` for a named column); the
+ * length is `expectedName`'s, or without `n` the first column's.
+ */
+export function sensitiveColumns(
+  fn: string, value: unknown, n: number | undefined, argument = 'sensitiveFeatures', expectedName = 'yTrue',
+): { names: string[]; columns: SensitiveColumn[] } {
+  if (isTensor(value)) invalid(fn, argument, value, 'an array or an object of arrays', 'Read tensors first: await fromTensors({...})');
   if (isColumn(value)) {
-    sameLength(fn, 'sensitiveFeatures', value.length, n, 'yTrue');
+    if (n !== undefined) sameLength(fn, argument, value.length, n, expectedName);
     return { names: ['sensitive_feature_0'], columns: [value] };
   }
   if (typeof value !== 'object' || value === null) {
-    invalid(fn, 'sensitiveFeatures', value, 'an array of group labels or an object of named arrays');
+    invalid(fn, argument, value, 'an array of group labels or an object of named arrays');
   }
   const names = Object.keys(value);
-  if (names.length === 0) invalid(fn, 'sensitiveFeatures', value, 'an object with at least one named column');
+  if (names.length === 0) invalid(fn, argument, value, 'an object with at least one named column');
+  let length = n;
+  let lengthName = expectedName;
   const columns = names.map((name) => {
     const col = (value as Record<string, unknown>)[name];
-    if (!isColumn(col)) invalid(fn, `sensitiveFeatures.${name}`, col, 'an array of group labels');
-    sameLength(fn, `sensitiveFeatures.${name}`, col.length, n, 'yTrue');
+    if (!isColumn(col)) invalid(fn, `${argument}.${name}`, col, 'an array of group labels');
+    if (length === undefined) {
+      length = col.length;
+      lengthName = `${argument}.${name}`;
+    } else sameLength(fn, `${argument}.${name}`, col.length, length, lengthName);
     return col;
   });
   return { names, columns };

@@ -5,30 +5,18 @@
 import { invalid, oneOf, optionsObject } from '../core/validate.js';
 import { differenceOf, nanMax, nanMin, ratioOf, type DisparityMethod } from './aggregates.js';
 import { countsOf } from './counts.js';
-import { CountsEngine, type BatchCells } from './engine.js';
-import { orderedGroups, type GroupInfo } from './groups.js';
+import { CountsEngine } from './engine.js';
+import type { GroupInfo } from './groups.js';
 import type { NumberArray, SensitiveFeatures } from './inputs.js';
 import { isCountsMetric, type MetricFunction } from './metrics.js';
 
 /**
  * Metrics for a frame: one function, or named functions (the names become the frame's keys).
- *
- * @example
- * ```ts
- * import { selectionRate, truePositiveRate } from 'responsible-tfjs/fairness';
- * const metrics: Metrics = { selection: selectionRate, tpr: truePositiveRate };
- * ```
  */
 export type Metrics = MetricFunction | Readonly<Record<string, MetricFunction>>;
 
 /**
  * Options of {@link metricFrame}.
- *
- * @example
- * ```ts
- * import { selectionRate } from 'responsible-tfjs/fairness';
- * const opts: MetricFrameOptions = { metrics: { selectionRate }, yTrue: [1, 0], yPred: [1, 1], sensitiveFeatures: ['a', 'b'] };
- * ```
  */
 export interface MetricFrameOptions {
   /** Metrics to compute. Built-in metrics use the shared counts; other functions get each group's rows. */
@@ -45,11 +33,6 @@ export interface MetricFrameOptions {
 
 /**
  * Options of {@link MetricFrame.difference} and {@link MetricFrame.ratio}.
- *
- * @example
- * ```ts
- * const o: AggregateOptions = { method: 'to_overall' };
- * ```
  */
 export interface AggregateOptions {
   /** `'between_groups'` (default) or `'to_overall'`. */
@@ -114,10 +97,21 @@ export interface FrameRows {
   readonly yTrue: NumberArray;
   readonly yPred: NumberArray;
   readonly sampleWeight: NumberArray | undefined;
-  readonly cells: BatchCells;
+  /** Each row's cell in the engine's encoder. */
+  readonly cells: Int32Array;
 }
 
-function take(values: NumberArray, idx: readonly number[]): Float64Array {
+/** The rows of each cell (a counting sort), for metrics called on a group's rows. */
+function rowsByCell(cells: Int32Array, size: number): Int32Array[] {
+  const sizes = new Int32Array(size);
+  for (let i = 0; i < cells.length; i++) sizes[cells[i]!]!++;
+  const out = Array.from(sizes, (k) => new Int32Array(k));
+  sizes.fill(0);
+  for (let i = 0; i < cells.length; i++) out[cells[i]!]![sizes[cells[i]!]!++] = i;
+  return out;
+}
+
+function take(values: NumberArray, idx: Int32Array): Float64Array {
   const out = new Float64Array(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = values[idx[i]!]!;
   return out;
@@ -125,22 +119,13 @@ function take(values: NumberArray, idx: readonly number[]): Float64Array {
 
 /** Builds the frame from an engine (and, for user metrics, the rows of a single batch). */
 export function buildFrame(fn: string, engine: CountsEngine, entries: [string, MetricFunction][], rows?: FrameRows): MetricFrame {
-  const groups = orderedGroups(engine.features ?? []);
-  const byCell = new Map<string, number[]>();
-  if (rows !== undefined && entries.some(([, m]) => !isCountsMetric(m))) {
-    const { local, keyOf } = rows.cells;
-    const byLocal = new Map<number, number[]>();
-    for (let i = 0; i < local.length; i++) {
-      let list = byLocal.get(local[i]!);
-      if (list === undefined) byLocal.set(local[i]!, (list = []));
-      list.push(i);
-    }
-    for (const [cell, idx] of byLocal) byCell.set(keyOf(cell), idx);
-  } else if (entries.some(([, m]) => !isCountsMetric(m))) {
-    const bad = entries.find(([, m]) => !isCountsMetric(m))![0];
-    invalid(fn, `metrics.${bad}`, bad, 'a counts-based metric (built-in metrics) when frames are accumulated batch by batch');
+  const groups = engine.encoder?.groups() ?? [];
+  const userMetric = entries.find(([, m]) => !isCountsMetric(m));
+  if (userMetric !== undefined && rows === undefined) {
+    invalid(fn, `metrics.${userMetric[0]}`, userMetric[0], 'a counts-based metric (built-in metrics) when frames are accumulated batch by batch');
   }
-  const evaluate = (m: MetricFunction, idx: readonly number[] | undefined, counts: Float64Array): number => {
+  const byCell = userMetric !== undefined && rows !== undefined ? rowsByCell(rows.cells, engine.encoder?.size ?? 0) : [];
+  const evaluate = (m: MetricFunction, idx: Int32Array | undefined, counts: Float64Array): number => {
     if (isCountsMetric(m)) return m.fromCounts(countsOf(counts));
     if (rows === undefined) return Number.NaN;
     if (idx === undefined) return m(rows.yTrue, rows.yPred, rows.sampleWeight);
@@ -155,14 +140,14 @@ export function buildFrame(fn: string, engine: CountsEngine, entries: [string, M
   const missingGroups: string[] = [];
   const zeroWeightGroups: string[] = [];
   for (const { info, cell } of groups) {
-    const counts = engine.cells.get(cell);
+    const counts = engine.counts(cell);
     const row: Record<string, number> = {};
     if (counts === undefined) {
       missingGroups.push(info.key);
       for (const name of metricNames) row[name] = Number.NaN;
     } else {
       if (anyCounts && counts[0]! + counts[1]! + counts[2]! + counts[3]! === 0) zeroWeightGroups.push(info.key);
-      for (const [name, m] of entries) row[name] = evaluate(m, byCell.get(cell), counts);
+      for (const [name, m] of entries) row[name] = evaluate(m, byCell[cell], counts);
     }
     byGroup[info.key] = row;
   }
@@ -175,7 +160,7 @@ export function buildFrame(fn: string, engine: CountsEngine, entries: [string, M
   };
   return {
     metricNames,
-    sensitiveFeatureNames: (engine.features ?? []).map((f) => f.name),
+    sensitiveFeatureNames: [...(engine.encoder?.names ?? [])],
     groups: groups.map((g) => g.info),
     overall,
     byGroup,
@@ -219,6 +204,7 @@ export function metricFrame(options: MetricFrameOptions): MetricFrame {
   const entries = metricEntries(fn, o.metrics);
   const binary = entries.some(([, m]) => isCountsMetric(m));
   const engine = new CountsEngine();
-  const cells = engine.add(fn, o, binary);
-  return buildFrame(fn, engine, entries, { yTrue: o.yTrue, yPred: o.yPred, sampleWeight: o.sampleWeight, cells });
+  const userMetrics = entries.some(([, m]) => !isCountsMetric(m));
+  const cells = engine.add(fn, o, binary, userMetrics);
+  return buildFrame(fn, engine, entries, cells === undefined ? undefined : { yTrue: o.yTrue, yPred: o.yPred, sampleWeight: o.sampleWeight, cells });
 }

@@ -10,11 +10,6 @@ import type { ConfusionCounts } from './counts.js';
 
 /**
  * Options of the AIF360-style measures: one sensitive column and its privileged value(s).
- *
- * @example
- * ```ts
- * const o: PrivilegedOptions = { sensitiveFeatures: ['Male', 'Female'], privileged: 'Male' };
- * ```
  */
 export interface PrivilegedOptions {
   /** One column of group labels. */
@@ -27,11 +22,6 @@ export interface PrivilegedOptions {
 
 /**
  * Rates of one side of the comparison (AIF360 classic semantics: 0/0 is NaN).
- *
- * @example
- * ```ts
- * const r: GroupRates = { count: 10, weight: 10, selectionRate: 0.3, truePositiveRate: 0.5, falsePositiveRate: 0.1, errorRate: 0.2, baseRate: 0.4 };
- * ```
  */
 export interface GroupRates {
   /** Rows. */
@@ -52,13 +42,6 @@ export interface GroupRates {
 
 /**
  * All AIF360 comparison measures at once.
- *
- * @example
- * ```ts
- * import { privilegedComparison } from 'responsible-tfjs/fairness';
- * const c: PrivilegedComparison = privilegedComparison([1, 0, 1, 0], [1, 1, 0, 0], { sensitiveFeatures: ['M', 'M', 'F', 'F'], privileged: 'M' });
- * c.statisticalParityDifference; // -1
- * ```
  */
 export interface PrivilegedComparison {
   /** Rates of the privileged rows. */

@@ -7,11 +7,6 @@ import type { MetricFrame } from './metricFrame.js';
 
 /**
  * Options of {@link metricFrameTable}.
- *
- * @example
- * ```ts
- * const o: FrameTableOptions = { digits: 3, aggregates: false };
- * ```
  */
 export interface FrameTableOptions {
   /** Significant decimals of non-integer values (4 by default). */
@@ -65,11 +60,6 @@ export function metricFrameTable(frame: MetricFrame, options: FrameTableOptions 
 
 /**
  * Options of {@link metricFrameSvg}.
- *
- * @example
- * ```ts
- * const o: FrameSvgOptions = { title: 'Rates by sex', metrics: ['selectionRate'], yMax: 1 };
- * ```
  */
 export interface FrameSvgOptions {
   /** Chart title. */

@@ -5,16 +5,10 @@
  */
 import { invalid, optionsObject } from '../core/validate.js';
 import { CountsEngine } from './engine.js';
-import { orderedGroups } from './groups.js';
 import { isColumn, type NumberArray, type SensitiveFeatures, type SensitiveValue } from './inputs.js';
 
 /**
  * Options of {@link reweighing}.
- *
- * @example
- * ```ts
- * const o: ReweighingOptions = { yTrue: [1, 0, 1], sensitiveFeatures: ['M', 'F', 'F'], privileged: 'M' };
- * ```
  */
 export interface ReweighingOptions {
   /** Binary labels (1 is the favourable label). */
@@ -32,11 +26,6 @@ export interface ReweighingOptions {
 
 /**
  * The weight of one (group, label) cell.
- *
- * @example
- * ```ts
- * const w: ReweighingWeight = { group: 'privileged', label: 1, weight: 0.79, count: 3134 };
- * ```
  */
 export interface ReweighingWeight {
   /** Group key (`'privileged'` / `'unprivileged'` in the two-group form). */
@@ -51,12 +40,6 @@ export interface ReweighingWeight {
 
 /**
  * Result of {@link reweighing}.
- *
- * @example
- * ```ts
- * import { reweighing } from 'responsible-tfjs/fairness';
- * const r: ReweighingResult = reweighing({ yTrue: [1, 0, 1, 0], sensitiveFeatures: ['a', 'a', 'a', 'b'] });
- * ```
  */
 export interface ReweighingResult {
   /** New weight of each row: its old weight times its cell's weight. */
@@ -88,36 +71,36 @@ export function reweighing(options: ReweighingOptions): ReweighingResult {
   }
   const engine = new CountsEngine();
   // yPred = yTrue: true negatives hold the weight of label 0, true positives that of label 1.
-  const { local, keyOf } = engine.add(fn, { yTrue: o.yTrue, yPred: o.yTrue, sensitiveFeatures: sf, sampleWeight: o.sampleWeight }, true);
+  const cells = engine.add(fn, { yTrue: o.yTrue, yPred: o.yTrue, sensitiveFeatures: sf, sampleWeight: o.sampleWeight }, true, true)!;
+  const encoder = engine.encoder!;
   const total = engine.overall[0]! + engine.overall[3]!;
   const byLabel = [engine.overall[0]!, engine.overall[3]!];
-  // Weight of each (cell, label), and row counts per (cell, label).
-  const cellWeights = new Map<string, [number, number]>();
-  for (const [cell, c] of engine.cells) {
+  // Weight of each (cell, label) at index 2 · cell + label.
+  const cellWeight = new Float64Array(2 * encoder.size);
+  for (let cell = 0; cell < encoder.size; cell++) {
+    const c = engine.counts(cell);
+    if (c === undefined) continue;
     const ng = c[0]! + c[3]!;
-    cellWeights.set(cell, [0, 1].map((l) => {
+    for (const l of [0, 1]) {
       const ngl = l === 0 ? c[0]! : c[3]!;
-      return ngl === 0 ? Number.NaN : (byLabel[l]! * ng) / (total * ngl);
-    }) as [number, number]);
+      cellWeight[2 * cell + l] = ngl === 0 ? Number.NaN : (byLabel[l]! * ng) / (total * ngl);
+    }
   }
-  const perLocal = new Map<number, { w: [number, number]; rows: [number, number] }>();
+  const rows = new Int32Array(2 * encoder.size);
   const y = o.yTrue;
-  const sampleWeight = new Float64Array(local.length);
-  for (let i = 0; i < local.length; i++) {
-    let entry = perLocal.get(local[i]!);
-    if (entry === undefined) perLocal.set(local[i]!, (entry = { w: cellWeights.get(keyOf(local[i]!))!, rows: [0, 0] }));
-    const label = y[i] as 0 | 1;
-    entry.rows[label] += 1;
-    sampleWeight[i] = (o.sampleWeight === undefined ? 1 : o.sampleWeight[i]!) * entry.w[label];
+  const sampleWeight = new Float64Array(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const k = 2 * cells[i]! + y[i]!;
+    rows[k]!++;
+    sampleWeight[i] = (o.sampleWeight === undefined ? 1 : o.sampleWeight[i]!) * cellWeight[k]!;
   }
-  const rowsByCell = new Map<string, [number, number]>();
-  for (const [l, entry] of perLocal) rowsByCell.set(keyOf(l), entry.rows);
   const weights: ReweighingWeight[] = [];
-  for (const { info, cell } of orderedGroups(engine.features!)) {
-    const w = cellWeights.get(cell);
-    if (w === undefined) continue;
-    const rows = rowsByCell.get(cell)!;
-    weights.push({ group: info.key, label: 0, weight: w[0], count: rows[0] }, { group: info.key, label: 1, weight: w[1], count: rows[1] });
+  for (const { info, cell } of encoder.groups()) {
+    if (engine.counts(cell) === undefined) continue;
+    weights.push(
+      { group: info.key, label: 0, weight: cellWeight[2 * cell]!, count: rows[2 * cell]! },
+      { group: info.key, label: 1, weight: cellWeight[2 * cell + 1]!, count: rows[2 * cell + 1]! },
+    );
   }
   return { sampleWeight, weights };
 }

@@ -53,11 +53,6 @@ export function rocAuc(yTrue: NumberArray, yScore: NumberArray, sampleWeight?: N
 
 /**
  * Options of {@link expectedCalibrationErrorMetric}.
- *
- * @example
- * ```ts
- * const o: CalibrationOptions = { numBins: 15 };
- * ```
  */
 export interface CalibrationOptions {
   /** Equal-width bins over [0, 1] (10 by default). */

@@ -6,17 +6,13 @@
  */
 import { resolveRng, secureRng, type Rng } from '../core/rng.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../core/validate.js';
-import { groupKeysOf } from './groups.js';
+import { checkThresholdRule } from './checkThresholdRule.js';
+import { encodeGroupRows } from './groupEncoder.js';
 import { binaryColumn, nonEmpty, numberColumn, type NumberArray, type SensitiveFeatures } from './inputs.js';
 import { interpolateHull, tradeoffHull, tradeoffMetric, unitGrid, type GridPoint, type ThresholdOperation, type TradeoffMetric } from './tradeoff.js';
 
 /**
  * Constraints of the threshold optimizer, by Fairlearn's names.
- *
- * @example
- * ```ts
- * const c: ThresholdConstraint = 'equalized_odds';
- * ```
  */
 export type ThresholdConstraint =
   | 'demographic_parity'
@@ -29,21 +25,11 @@ export type ThresholdConstraint =
 
 /**
  * Objectives of the threshold optimizer (equalized odds allows the two accuracies only).
- *
- * @example
- * ```ts
- * const o: ThresholdObjective = 'balanced_accuracy_score';
- * ```
  */
 export type ThresholdObjective = 'accuracy_score' | 'balanced_accuracy_score' | 'selection_rate' | 'true_positive_rate' | 'true_negative_rate';
 
 /**
  * Options of {@link fitThresholdOptimizer}.
- *
- * @example
- * ```ts
- * const o: ThresholdOptimizerOptions = { yTrue: [1, 0], yScore: [0.8, 0.3], sensitiveFeatures: ['a', 'b'], constraints: 'demographic_parity' };
- * ```
  */
 export interface ThresholdOptimizerOptions {
   /** Binary labels of the fitting data. */
@@ -65,11 +51,6 @@ export interface ThresholdOptimizerOptions {
 /**
  * The fitted rule of one group: P(ŷ = 1 | s) = p0·[s op0 t0] + p1·[s op1 t1], and for equalized
  * odds P = pIgnore·predictionConstant + (1 − pIgnore)·P.
- *
- * @example
- * ```ts
- * const r: GroupThresholdRule = { p0: 0.7, operation0: { operator: '>', threshold: 0.22 }, p1: 0.3, operation1: { operator: '>', threshold: 0.15 } };
- * ```
  */
 export interface GroupThresholdRule {
   /** Weight of the first operation. */
@@ -88,12 +69,6 @@ export interface GroupThresholdRule {
 
 /**
  * A fitted threshold optimizer: plain data, serialisable with JSON (thresholds may be ±Infinity).
- *
- * @example
- * ```ts
- * import { fitThresholdOptimizer } from 'responsible-tfjs/fairness';
- * const rule: ThresholdRule = fitThresholdOptimizer({ yTrue, yScore, sensitiveFeatures: sex, constraints: 'demographic_parity' });
- * ```
  */
 export interface ThresholdRule {
   /** The constraint it satisfies. */
@@ -156,39 +131,41 @@ export function fitThresholdOptimizer(options: ThresholdOptimizerOptions): Thres
   nonEmpty(fn, 'yTrue', t.length);
   binaryColumn(fn, 'yTrue', t);
   const s = numberColumn(fn, 'yScore', o.yScore, t.length);
-  const { names, rowKeys, keys } = groupKeysOf(fn, o.sensitiveFeatures, t.length);
-  const rowsOf = new Map<string, number[]>(keys.map((k) => [k, []]));
-  rowKeys.forEach((k, i) => rowsOf.get(k)!.push(i));
+  const { names, codes, keys, counts } = encodeGroupRows(fn, o.sensitiveFeatures, t.length);
+  // Scores and labels of each group, in row order.
+  const scoresOf = Array.from(counts, (k) => new Array<number>(k));
+  const labelsOf = Array.from(counts, (k) => new Array<number>(k));
+  const filled = new Int32Array(keys.length);
+  for (let i = 0; i < t.length; i++) {
+    const g = codes[i]!;
+    scoresOf[g]![filled[g]!] = s[i]!;
+    labelsOf[g]![filled[g]!++] = t[i]!;
+  }
   const grid = unitGrid(gridSize);
   const n = t.length;
   const xMetric: TradeoffMetric = constraints === 'equalized_odds' ? 'false_positive_rate' : SIMPLE[constraints]!;
   const yMetric: TradeoffMetric = constraints === 'equalized_odds' ? 'true_positive_rate' : objective;
-  const curves = new Map<string, GridPoint[]>();
-  for (const key of keys) {
-    const idx = rowsOf.get(key)!;
-    const hull = tradeoffHull(fn, key, idx.map((i) => s[i]!), idx.map((i) => t[i]!), xMetric, yMetric, flip);
-    curves.set(key, interpolateHull(hull, grid));
-  }
+  const curves = keys.map((key, g) => interpolateHull(tradeoffHull(fn, key, scoresOf[g]!, labelsOf[g]!, xMetric, yMetric, flip), grid));
   const groups: Record<string, GroupThresholdRule> = {};
   if (constraints !== 'equalized_odds') {
     const overall = grid.map(() => 0);
-    for (const key of keys) {
-      const p = rowsOf.get(key)!.length / n;
-      curves.get(key)!.forEach((g, j) => {
-        overall[j]! += p * g.y;
+    keys.forEach((_, g) => {
+      const p = counts[g]! / n;
+      curves[g]!.forEach((point, j) => {
+        overall[j]! += p * point.y;
       });
-    }
+    });
     const best = argMax(overall);
-    for (const key of keys) {
-      const g = curves.get(key)![best]!;
-      groups[key] = { p0: g.p0, operation0: g.operation0, p1: g.p1, operation1: g.operation1 };
-    }
+    keys.forEach((key, g) => {
+      const point = curves[g]![best]!;
+      groups[key] = { p0: point.p0, operation0: point.operation0, p1: point.p1, operation1: point.operation1 };
+    });
     return { constraints, objective, xBest: grid[best]!, objectiveValue: overall[best]!, sensitiveFeatureNames: names, groups };
   }
   let nPos = 0;
   for (let i = 0; i < n; i++) nPos += t[i]!;
   const nNeg = n - nPos;
-  const yMin = grid.map((_, j) => Math.min(...keys.map((k) => curves.get(k)![j]!.y)));
+  const yMin = grid.map((_, j) => Math.min(...curves.map((curve) => curve[j]!.y)));
   const values = grid.map((x, j) => {
     const v = tradeoffMetric(objective, { fp: nNeg * x, tn: nNeg * (1 - x), tp: nPos * yMin[j]!, fn: nPos * (1 - yMin[j]!) });
     return Math.round(v * 1e15) / 1e15; // numpy.around(v, 15)
@@ -196,11 +173,11 @@ export function fitThresholdOptimizer(options: ThresholdOptimizerOptions): Thres
   const best = argMax(values);
   const xBest = grid[best]!;
   const yBest = yMin[best]!;
-  for (const key of keys) {
-    const g = curves.get(key)![best]!;
-    const pIgnore = g.y === g.x ? 0 : (g.y - yBest) / (g.y - g.x);
-    groups[key] = { pIgnore, predictionConstant: xBest, p0: g.p0, operation0: g.operation0, p1: g.p1, operation1: g.operation1 };
-  }
+  keys.forEach((key, g) => {
+    const point = curves[g]![best]!;
+    const pIgnore = point.y === point.x ? 0 : (point.y - yBest) / (point.y - point.x);
+    groups[key] = { pIgnore, predictionConstant: xBest, p0: point.p0, operation0: point.operation0, p1: point.p1, operation1: point.operation1 };
+  });
   return { constraints, objective, xBest, objectiveValue: values[best]!, sensitiveFeatureNames: names, groups };
 }
 
@@ -214,11 +191,6 @@ const applies = (op: ThresholdOperation, s: number): number => (op.operator === 
 
 /**
  * Inputs of {@link thresholdProbabilities} and {@link thresholdPredict}.
- *
- * @example
- * ```ts
- * const o: ThresholdApplyOptions = { yScore: [0.8, 0.3], sensitiveFeatures: ['a', 'b'] };
- * ```
  */
 export interface ThresholdApplyOptions {
   /** Scores of the rows to decide. */
@@ -229,8 +201,11 @@ export interface ThresholdApplyOptions {
 
 /**
  * P(ŷ = 1) of every row under a fitted rule (Fairlearn's `_pmf_predict`): exact and RNG-free.
+ * The rule is checked first, so a stored or hand-edited rule cannot silently decide otherwise.
  *
- * @throws InvalidArgumentError when a row's group was not seen at fit time.
+ * @throws InvalidArgumentError naming the field of an invalid rule (an operator other than `'>'`
+ *   or `'<'`, a weight outside [0, 1], a threshold that is not a number), or when a row's group
+ *   was not seen at fit time.
  * @example
  * ```ts
  * import { thresholdProbabilities } from 'responsible-tfjs/fairness';
@@ -238,16 +213,23 @@ export interface ThresholdApplyOptions {
  * ```
  */
 export function thresholdProbabilities(rule: ThresholdRule, options: ThresholdApplyOptions): Float64Array {
-  const fn = 'thresholdProbabilities';
+  return probabilities('thresholdProbabilities', rule, options);
+}
+
+function probabilities(fn: string, rule: ThresholdRule, options: ThresholdApplyOptions): Float64Array {
+  const r = checkThresholdRule(fn, rule);
   const o = optionsObject(fn, 'options', options);
   const s = numberColumn(fn, 'yScore', o.yScore);
-  const { rowKeys } = groupKeysOf(fn, o.sensitiveFeatures, s.length);
+  const { codes, keys } = encodeGroupRows(fn, o.sensitiveFeatures, s.length, 'options.sensitiveFeatures', 'yScore');
+  const rules = keys.map((key) => {
+    if (!Object.hasOwn(r.groups, key)) invalid(fn, 'options.sensitiveFeatures', key, `a group seen at fit time (${Object.keys(r.groups).join(', ')})`);
+    return r.groups[key]!;
+  });
   const out = new Float64Array(s.length);
   for (let i = 0; i < s.length; i++) {
-    const r = rule.groups[rowKeys[i]!];
-    if (r === undefined) invalid(fn, 'options.sensitiveFeatures', rowKeys[i], `a group seen at fit time (${Object.keys(rule.groups).join(', ')})`);
-    let p = r.p0 * applies(r.operation0, s[i]!) + r.p1 * applies(r.operation1, s[i]!);
-    if (r.pIgnore !== undefined) p = r.pIgnore * r.predictionConstant! + (1 - r.pIgnore) * p;
+    const g = rules[codes[i]!]!;
+    let p = g.p0 * applies(g.operation0, s[i]!) + g.p1 * applies(g.operation1, s[i]!);
+    if (g.pIgnore !== undefined) p = g.pIgnore * g.predictionConstant! + (1 - g.pIgnore) * p;
     out[i] = p;
   }
   return out;
@@ -267,6 +249,6 @@ export function thresholdProbabilities(rule: ThresholdRule, options: ThresholdAp
  */
 export function thresholdPredict(rule: ThresholdRule, options: ThresholdApplyOptions & { readonly rng?: Rng }): Int32Array {
   const rng = resolveRng('thresholdPredict', optionsObject('thresholdPredict', 'options', options).rng, secureRng);
-  const p = thresholdProbabilities(rule, options);
+  const p = probabilities('thresholdPredict', rule, options);
   return Int32Array.from(p, (v) => (v >= rng.next() ? 1 : 0));
 }

@@ -7,11 +7,6 @@ import { invalid } from '../core/validate.js';
 
 /**
  * A threshold rule: predict 1 when `score > threshold` (`'>'`) or `score < threshold` (`'<'`).
- *
- * @example
- * ```ts
- * const op: ThresholdOperation = { operator: '>', threshold: 0.42 };
- * ```
  */
 export interface ThresholdOperation {
   /** `'>'` or `'<'` (the latter only with `flip`). */
@@ -22,11 +17,6 @@ export interface ThresholdOperation {
 
 /**
  * A metric of the trade-off curve, by Fairlearn's name.
- *
- * @example
- * ```ts
- * const m: TradeoffMetric = 'accuracy_score';
- * ```
  */
 export type TradeoffMetric =
   | 'selection_rate'

@@ -3,6 +3,7 @@ import {
   add, dispose, keep, mul, scalar, slice, stack, sub, sum, tidy, type Scalar, type Tensor, type Tensor2D, type Variable,
 } from '../core/tf.js';
 import { invalid } from '../core/validate.js';
+import { extrasTensors } from '../fairness/groupTensors.js';
 import type { WeightingState, WeightingStrategy } from './strategies/types.js';
 import { weightVector } from './strategies/weightVector.js';
 import type { LossTerm, ObjectiveBatch, PrepareContext, TermContext } from './types.js';
@@ -137,11 +138,6 @@ export class LossState {
     if (typeof batch !== 'object' || batch === null) invalid(fn, 'batch', batch, 'an object { x, y, extras? }');
     if (!isTensor(batch.x) || batch.x.rank < 1 || batch.x.shape[0] === 0) invalid(fn, 'batch.x', batch.x, 'a tensor [batch, ...features] with batch >= 1');
     const n = batch.x.shape[0] as number;
-    const extras: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(batch.extras ?? {})) {
-      if (!isTensor(v)) invalid(fn, `batch.extras.${k}`, v, 'a tensor');
-      extras[k] = v;
-    }
     if (this.outputWidth === undefined) {
       const probe = tidy(() => this.forward(slice(batch.x, [0], [1])));
       const width = probe.rank === 2 ? (probe.shape[1] as number) : -1;
@@ -153,7 +149,12 @@ export class LossState {
       ? tidy(() => slice(toOneHot(fn, batch.y, 2, n), [0, 1], [-1, 1]) as Tensor2D)
       : toOneHot(fn, batch.y, this.outputWidth, n);
     const owned: Tensor[] = [labels];
+    let extras: Record<string, Tensor>;
     try {
+      // Group labels among the extras (arrays, named columns, string tensors) become int32 codes here.
+      const converted = await extrasTensors(fn, 'batch.extras', batch.extras, n, 'batch.x');
+      extras = converted.extras;
+      owned.push(...converted.created);
       const prep: PrepareContext = { x: batch.x, labels, forward: this.forward, extras, variables: this.variables, kernels: this.kernels };
       for (const term of this.objectives) {
         if (term.prepare === undefined) continue;

@@ -106,6 +106,27 @@ describeBackends('fairness penalties', (backend) => {
     tf.dispose([x, g]);
   });
 
+  it('group labels (strings, named columns) go through the group encoder', async () => {
+    const s = tf.tensor1d([0.9, 0.2, 0.4, 0.1, 0.3, 0.5]);
+    const sex = ['M', 'M', 'M', 'F', 'F', 'F'];
+    const byCodes = demographicParityPenalty({ scores: s, groups, numGroups: 2 });
+    await expectNoLeaks(() => demographicParityPenalty({ scores: s, groups: sex }));
+    const byLabels = demographicParityPenalty({ scores: s, groups: sex });
+    const byColumns = demographicParityPenalty({ scores: s, groups: { sex, race: ['x', 'x', 'x', 'x', 'x', 'x'] }, numGroups: 3 });
+    const eoCodes = equalizedOddsPenalty({ scores: s, labels, groups, numGroups: 2 });
+    const eoLabels = equalizedOddsPenalty({ scores: s, labels, groups: { sex } });
+    const [a, b, c, d, e] = (await Promise.all([byCodes, byLabels, byColumns, eoCodes, eoLabels].map(async (t) => (await t.data())[0]!))) as [number, number, number, number, number];
+    expect(b).toBeCloseTo(a, 6);
+    expect(c).toBeCloseTo(a, 6);
+    expect(e).toBeCloseTo(d, 6);
+    expect(() => demographicParityPenalty({ scores: s, groups: { sex, race: ['x', 'y', 'x', 'y', 'x', 'y'] }, numGroups: 2 })).toThrow(
+      "demographicParityPenalty: argument 'options.numGroups' must be at least the number of groups in options.groups (4), got 2",
+    );
+    expect(() => demographicParityPenalty({ scores: s, groups: ['a', 'b'] })).toThrow("argument 'options.groups' must be of the same length as 'options.scores' (6)");
+    expect(() => demographicParityPenalty({ scores: s, groups: ['a', 'b', 'a', 'b', 'a', 1] as never })).toThrow(/'options.groups\[5\]' must be a string like/);
+    tf.dispose([s, byCodes, byLabels, byColumns, eoCodes, eoLabels]);
+  });
+
   it('rejects bad groups, labels and shapes with typed errors', () => {
     const s = tf.tensor1d([0.5, 0.5]);
     expect(() => demographicParityPenalty({ scores: s, groups: [0, 2], numGroups: 2 })).toThrow(/'options.groups\[1\]' must be an integer group code in \[0, 2\)/);

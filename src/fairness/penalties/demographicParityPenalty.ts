@@ -1,23 +1,22 @@
 import { ones, tidy, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { optionsObject } from '../../core/validate.js';
-import type { NumberArray } from '../inputs.js';
+import type { NumberArray, SensitiveFeatures } from '../inputs.js';
 import { checkValuesOption, groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
 
 /**
  * Options of {@link demographicParityPenalty}.
- *
- * @example
- * ```ts
- * const o: DemographicParityPenaltyOptions = { scores: probs, groups: [0, 1, 1, 0], numGroups: 2 };
- * ```
  */
 export interface DemographicParityPenaltyOptions {
   /** Predicted probabilities of the positive class, shape [n] or [n, 1] (differentiated). */
   readonly scores: Tensor;
-  /** Integer group code of each row in [0, numGroups) (a tensor is not range-checked). */
-  readonly groups: Tensor | NumberArray;
-  /** Number of group codes. */
-  readonly numGroups: number;
+  /**
+   * The group of each row: integer codes in [0, numGroups) (numbers or a tensor), or group labels
+   * (an array of strings, or named columns such as `{ sex, race }`) encoded as
+   * {@link encodeGroups} does.
+   */
+  readonly groups: Tensor | SensitiveFeatures;
+  /** Number of group codes; required with codes, by default the number of groups with labels. */
+  readonly numGroups?: number;
   /** Optional non-negative weights per row. */
   readonly sampleWeight?: Tensor | NumberArray;
   /**

@@ -1,25 +1,24 @@
 import { add, maximum, mul, ones, scalar, sub, tidy, type Scalar, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { oneOf, optionsObject } from '../../core/validate.js';
-import type { NumberArray } from '../inputs.js';
+import type { NumberArray, SensitiveFeatures } from '../inputs.js';
 import { checkValuesOption, groupMeans, membershipMatrix, presentGap, rowVector, scoreVector } from './groupMeans.js';
 
 /**
  * Options of {@link equalizedOddsPenalty}.
- *
- * @example
- * ```ts
- * const o: EqualizedOddsPenaltyOptions = { scores: probs, labels: [1, 0, 1, 0], groups: [0, 1, 1, 0], numGroups: 2 };
- * ```
  */
 export interface EqualizedOddsPenaltyOptions {
   /** Predicted probabilities of the positive class, shape [n] or [n, 1] (differentiated). */
   readonly scores: Tensor;
   /** Binary labels per row. */
   readonly labels: Tensor | NumberArray;
-  /** Integer group code of each row in [0, numGroups). */
-  readonly groups: Tensor | NumberArray;
-  /** Number of group codes. */
-  readonly numGroups: number;
+  /**
+   * The group of each row: integer codes in [0, numGroups) (numbers or a tensor), or group labels
+   * (an array of strings, or named columns such as `{ sex, race }`) encoded as
+   * {@link encodeGroups} does.
+   */
+  readonly groups: Tensor | SensitiveFeatures;
+  /** Number of group codes; required with codes, by default the number of groups with labels. */
+  readonly numGroups?: number;
   /** Optional non-negative weights per row. */
   readonly sampleWeight?: Tensor | NumberArray;
   /** `'worst_case'` (default: the larger of the two gaps) or `'mean'` (their average), as Fairlearn's `agg`. */

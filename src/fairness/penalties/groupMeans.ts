@@ -3,6 +3,7 @@ import { cast, div, fill, greater, maximum, matMul, max, min, mul, oneHot, resha
 import { isTensor } from '../../core/labels.js';
 import { assertFiniteTensorSync, assertFiniteValues, tensorArgument } from '../../core/tensorArgument.js';
 import { booleanValue, invalid, positiveInteger } from '../../core/validate.js';
+import { encodeGroupRows } from '../groupEncoder.js';
 import type { NumberArray } from '../inputs.js';
 
 /**
@@ -52,8 +53,28 @@ export function checkValuesOption(fn: string, value: unknown): boolean {
   return booleanValue(fn, 'options.checkValues', value ?? true);
 }
 
-/** One-hot group membership [n, numGroups] (float32) from integer group codes. Call inside tidy. */
+/**
+ * Group labels rather than codes: an array of strings, or named columns (numbers and tensors are
+ * integer codes).
+ */
+function isGroupLabels(groups: unknown): boolean {
+  if (isTensor(groups) || ArrayBuffer.isView(groups)) return false;
+  if (Array.isArray(groups)) return groups.length > 0 && typeof groups[0] === 'string';
+  return typeof groups === 'object' && groups !== null;
+}
+
+/**
+ * One-hot group membership [n, numGroups] (float32) from integer group codes, or from group
+ * labels through the group encoder (codes in Fairlearn's order; `numGroups` then defaults to the
+ * number of groups found). Call inside tidy.
+ */
 export function membershipMatrix(fn: string, groups: unknown, numGroups: unknown, n: number, checkValues: boolean): Tensor2D {
+  if (isGroupLabels(groups)) {
+    const { codes, keys } = encodeGroupRows(fn, groups, n, 'options.groups', 'options.scores');
+    const g = numGroups === undefined ? keys.length : positiveInteger(fn, 'options.numGroups', numGroups);
+    if (keys.length > g) invalid(fn, 'options.numGroups', g, `at least the number of groups in options.groups (${keys.length})`);
+    return cast(oneHot(tensor1d(codes, 'int32'), g), 'float32') as Tensor2D;
+  }
   const g = positiveInteger(fn, 'options.numGroups', numGroups);
   const codes = rowVector(fn, 'options.groups', groups, n, (v) => Number.isInteger(v) && v >= 0 && v < g, `an integer group code in [0, ${g})`, checkValues);
   return cast(oneHot(cast(codes, 'int32') as Tensor1D, g), 'float32') as Tensor2D;

@@ -5,11 +5,6 @@ import { checkValuesOption, rowVector, scoreVector } from './groupMeans.js';
 
 /**
  * Options of {@link mmdPenalty}.
- *
- * @example
- * ```ts
- * const o: MmdPenaltyOptions = { scores: probs, membership: [1, 0, 0, 1], kernel: 'laplacian', kernelLength: 0.1 };
- * ```
  */
 export interface MmdPenaltyOptions {
   /** Predicted scores, shape [n] or [n, 1] (differentiated). */

@@ -1,12 +1,16 @@
 import { invalid } from '../../core/validate.js';
 import type { PrepareContext } from '../types.js';
 
-/** Checks that `extras[key]` holds integer group ids in [0, numGroups), one per example (internal). */
+/**
+ * Checks that `extras[key]` holds integer group ids in [0, numGroups), one per example (internal).
+ * Group labels (arrays of strings or numbers, named columns, string tensors) were already encoded
+ * into such ids when the batch was set, by the fairness module's group encoder.
+ */
 export async function checkGroups(fn: string, key: string, numGroups: number, ctx: PrepareContext): Promise<void> {
   const groups = ctx.extras[key];
   const batch = ctx.x.shape[0] as number;
   if (groups === undefined) {
-    invalid(fn, `batch.extras.${key}`, undefined, `a tensor of ${batch} sensitive-group ids (integers in [0, ${numGroups}))`);
+    invalid(fn, `batch.extras.${key}`, undefined, `${batch} sensitive groups: a tensor of ids (integers in [0, ${numGroups})), or group labels (an array, or named columns such as { sex, race })`);
   }
   if (groups.size !== batch) invalid(fn, `batch.extras.${key}`, groups, `one group id per example (${batch})`);
   const values = await groups.data();

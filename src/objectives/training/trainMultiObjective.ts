@@ -10,6 +10,7 @@ import {
 } from '../../core/validate.js';
 import { createAccountant, poissonBatches } from '../../privacy/index.js';
 import { checkPrivateLayers } from '../../privacy/dpsgd/modelPlan.js';
+import { extrasTensors } from '../../fairness/groupTensors.js';
 import { lossState } from '../ethicalLoss.js';
 import { NonDecomposableTermError } from '../errors.js';
 import type { LossState } from '../lossState.js';
@@ -62,11 +63,18 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   const callbacks = optionsObject(fn, 'options.callbacks', o.callbacks);
   const privacy = o.privacy === undefined ? undefined : privacySettings(fn, state, o.privacy);
   const signal = checkSignal(fn, 'options.signal', o.signal);
-  for (const [k, v] of Object.entries(data.extras ?? {})) {
-    if (!isTensor(v) || v.shape[0] !== n) invalid(fn, `data.extras.${k}`, v, `a tensor with first dimension ${n}`);
-  }
   const yLength = isTensor(data.y) ? data.y.shape[0] : (data.y as ArrayLike<number> | undefined)?.length;
   if (yLength !== n) invalid(fn, 'data.y', data.y, `labels for the ${n} examples of data.x`);
+  // Group labels among the extras (arrays, named columns, string tensors) are encoded once over the
+  // whole data set, so that the batches gathered from it by row index share one coding.
+  const { extras, created } = await extrasTensors(fn, 'data.extras', data.extras, n, 'data.x');
+  for (const [k, v] of Object.entries(extras)) {
+    if (v.shape[0] !== n) {
+      dispose(created);
+      invalid(fn, `data.extras.${k}`, v, `a tensor with first dimension ${n}`);
+    }
+  }
+  data = { ...data, extras };
   const y = isTensor(data.y) ? data.y : tensor1d(Array.from(data.y as ArrayLike<number>), 'int32');
   const ownsY = y !== data.y;
   const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
@@ -126,6 +134,7 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   } finally {
     state.unbind();
     if (ownsY) y.dispose();
+    dispose(created);
   }
   if (!privacy || !accountant) return { history };
   return {
