@@ -19,7 +19,8 @@ export class FeatureDictionary {
   readonly values: SensitiveValue[] = [];
   private readonly codes = new Map<SensitiveValue, number>();
   private kind: 'string' | 'number' | undefined;
-  private small: Int32Array | undefined;
+  /** Code of each small non-negative integer value (−1: unknown), grown to the largest one seen. */
+  private small = new Int32Array(0);
   private readonly slotValue: (string | undefined)[] = new Array<string | undefined>(SIGNATURES).fill(undefined);
   private readonly slotCode = new Int32Array(SIGNATURES);
 
@@ -45,11 +46,14 @@ export class FeatureDictionary {
 
   /** Typed arrays: small non-negative integers through a dense table, other numbers through the map. */
   private encodeNumbers(fn: string, column: ArrayLike<number>, n: number, out: Int32Array, stride: number, first: boolean): void {
-    const table = this.smallTable();
+    let table = this.small;
     for (let i = 0; i < n; i++) {
       const v = column[i]!;
-      let c = v >= 0 && v < SMALL_INT && (v | 0) === v ? table[v]! : -1;
-      if (c < 0) c = this.lookup(fn, v, i);
+      let c = v >= 0 && v < table.length && (v | 0) === v ? table[v]! : -1;
+      if (c < 0) {
+        c = this.lookup(fn, v, i);
+        table = this.small;
+      }
       out[i] = (first ? 0 : out[i]!) + c * stride;
     }
   }
@@ -58,7 +62,7 @@ export class FeatureDictionary {
   private encodeValues(fn: string, column: SensitiveColumn, n: number, out: Int32Array, stride: number, first: boolean): void {
     const slotValue = this.slotValue;
     const slotCode = this.slotCode;
-    const table = this.smallTable();
+    let table = this.small;
     for (let i = 0; i < n; i++) {
       const v = column[i] as unknown;
       let c = -1;
@@ -67,15 +71,13 @@ export class FeatureDictionary {
           const h = slotOf(v);
           c = slotValue[h] === v ? slotCode[h]! : -1;
         }
-      } else if (typeof v === 'number' && v >= 0 && v < SMALL_INT && (v | 0) === v) c = table[v]!;
-      if (c < 0) c = this.lookup(fn, v as SensitiveValue, i);
+      } else if (typeof v === 'number' && v >= 0 && v < table.length && (v | 0) === v) c = table[v]!;
+      if (c < 0) {
+        c = this.lookup(fn, v as SensitiveValue, i);
+        table = this.small;
+      }
       out[i] = (first ? 0 : out[i]!) + c * stride;
     }
-  }
-
-  private smallTable(): Int32Array {
-    if (this.small === undefined) this.small = new Int32Array(SMALL_INT).fill(-1);
-    return this.small;
   }
 
   /** Code of a value the fast tables missed: from the map, or added (validated) as a new value. */
@@ -103,7 +105,16 @@ export class FeatureDictionary {
         this.slotValue[h] = v;
         this.slotCode[h] = code;
       }
-    } else if (v >= 0 && v < SMALL_INT && (v | 0) === v) this.smallTable()[v] = code;
+    } else if (v >= 0 && v < SMALL_INT && (v | 0) === v) {
+      if (v >= this.small.length) {
+        let size = 16;
+        while (size <= v) size *= 2;
+        const grown = new Int32Array(size).fill(-1);
+        grown.set(this.small);
+        this.small = grown;
+      }
+      this.small[v] = code;
+    }
   }
 
   /** Forgets the values added after the first `size` (undoes a batch that failed). */
@@ -112,7 +123,7 @@ export class FeatureDictionary {
     for (const v of this.values.splice(size)) this.codes.delete(v);
     if (size === 0) this.kind = undefined;
     this.slotValue.fill(undefined);
-    if (this.small !== undefined) this.small.fill(-1);
+    this.small.fill(-1);
     this.values.forEach((v, code) => this.remember(v, code));
   }
 

@@ -44,6 +44,15 @@ describe('the group encoder', () => {
         expect(Array.from(g.codes)).toEqual(reference(normal).codes);
       }),
     );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 70000 }), { minLength: 1, maxLength: 60 }), (values) => {
+        const g = encodeGroups({ a: Int32Array.from(values), b: values.map((v) => v % 3) });
+        const r = reference(values.map((v) => `${String(v).padStart(6, '0')}|${v % 3}`));
+        // Sorted by the first feature, then the second: the same order as the padded composite keys (non-negative values).
+        if (values.every((v) => v >= 0)) expect(Array.from(g.codes)).toEqual(r.codes);
+        expect(g.keys).toHaveLength(r.keys.length);
+      }),
+    );
   });
 
   it('refuses values that are not strings or finite numbers, and a feature mixing both', () => {
