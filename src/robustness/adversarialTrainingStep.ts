@@ -10,12 +10,6 @@ import { checkOptimizer, keptCorrectCount, minimizeAndRead, trainableVariables, 
 /**
  * Options of {@link adversarialTrainingStep}: the PGD attack used to craft the training examples,
  * plus what to update.
- *
- * @example
- * ```ts
- * import type { AdversarialTrainingStepOptions } from 'responsible-tfjs/robustness';
- * const options: AdversarialTrainingStepOptions = { epsilon: 0.1, stepSize: 0.025, steps: 7, cleanWeight: 0.5 };
- * ```
  */
 export interface AdversarialTrainingStepOptions extends PgdOptions {
   /**
@@ -34,10 +28,11 @@ export interface AdversarialTrainingStepOptions extends PgdOptions {
  * optimizer step on the loss of the model (in training mode) on them. Drop it into your own loop.
  *
  * @param model - A `tf.LayersModel` (its trainable weights are updated) or a function from inputs
- *   to logits (pass `options.variables`).
+ *   to logits (pass `options.variables`); a single output unit is a binary model (see {@link pgd}).
  * @param optimizer - Any tfjs optimizer, e.g. `tf.train.adam(1e-3)`.
  * @param x - A float32 batch with values in `[clipMin, clipMax]`.
- * @param y - True classes as indices or one-hot rows.
+ * @param y - True classes as indices or one-hot rows (0/1, or a `[batch, 1]` 0/1 column, for a
+ *   single-output model).
  * The attack yields to the event loop between its steps; `options.signal` stops the step before
  * the update (the weights are then unchanged).
  *
@@ -78,7 +73,7 @@ export async function adversarialTrainingStep(
       throwIfAborted(fn, context.signal);
       return await minimizeAndRead(fn, opt, variables, x.shape[0] as number, (setCorrect) => {
         const outAdv = forwardTrain(xAdv);
-        setCorrect(keptCorrectCount(outAdv, context.labels));
+        setCorrect(keptCorrectCount(outAdv, context.labels, context.outputKind));
         const advLoss = mean(context.loss(context.labels, outAdv));
         if (cleanWeight === 0) return advLoss as Scalar;
         const cleanLoss = mean(context.loss(context.labels, forwardTrain(x)));

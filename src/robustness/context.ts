@@ -4,26 +4,31 @@
  */
 import { checkSignal, throwIfAborted } from '../core/eventLoop.js';
 import { assertGradientsAvailable } from '../core/gradients.js';
-import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
+import { isTensor, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
-import { assertFiniteValues, tensorArgument } from '../core/tensorArgument.js';
 import {
-  all, argMax, cast, grad, isFinite, max, mean, min, neg, slice, stack, tidy, type Tensor, type Tensor2D,
-} from '../core/tf.js';
+  checkLabelsFitOutputs, declaredOutputKind, labelsLikeOutputs, perExampleCrossEntropy, predictedLabels, type OutputKind,
+} from '../core/outputs/index.js';
+import { assertFiniteValues, tensorArgument } from '../core/tensorArgument.js';
+import { all, cast, grad, isFinite, max, mean, min, neg, slice, stack, tidy, type Tensor, type Tensor2D } from '../core/tf.js';
 import { booleanValue, finiteNumber, invalid, oneOf, optionsObject } from '../core/validate.js';
-import { probabilityCrossEntropy, softmaxCrossEntropy } from './softmaxCrossEntropy.js';
 import { withTapeCleanup } from './tape.js';
-import type { AttackCommonOptions, PerExampleLoss } from './types.js';
+import type { AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
 
 /** Everything an attack's inner loop needs; `labels` is owned by the context. */
 export interface AttackContext {
   readonly fn: string;
   readonly forward: (x: Tensor) => Tensor;
-  /** One-hot labels (true classes, or targets when `targeted`). */
+  /**
+   * Labels shaped like the model's outputs (true classes, or targets when `targeted`): one-hot
+   * rows, or a 0/1 column for a single-unit model.
+   */
   readonly labels: Tensor2D;
   readonly clipMin: number;
   readonly clipMax: number;
   readonly targeted: boolean;
+  /** What the model returns (the option, or what the model declares). */
+  readonly outputKind: OutputKind;
   readonly loss: (labels: Tensor2D, outputs: Tensor) => Tensor;
   /** Checked between steps: aborting it stops the attack with an AbortedError. */
   readonly signal: AbortSignal | undefined;
@@ -34,7 +39,10 @@ export interface CommonSettings {
   readonly clipMin: number;
   readonly clipMax: number;
   readonly targeted: boolean;
-  readonly loss: PerExampleLoss;
+  /** The `modelOutput` option (undefined: ask the model, see {@link declaredOutputKind}). */
+  readonly modelOutput: ModelOutput | undefined;
+  /** The `loss` option (undefined: cross-entropy). */
+  readonly loss: PerExampleLoss | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -44,13 +52,14 @@ export function commonSettings(fn: string, options: AttackCommonOptions): Common
   const clipMax = finiteNumber(fn, 'options.clipMax', options.clipMax ?? 1);
   if (!(clipMax > clipMin)) invalid(fn, 'options.clipMax', clipMax, `a number > clipMin (${clipMin})`);
   const targeted = booleanValue(fn, 'options.targeted', options.targeted ?? false);
-  const output = oneOf(fn, 'options.modelOutput', options.modelOutput ?? 'logits', ['logits', 'probabilities'] as const);
+  const modelOutput = options.modelOutput === undefined
+    ? undefined
+    : oneOf(fn, 'options.modelOutput', options.modelOutput, ['logits', 'probabilities'] as const);
   if (options.loss !== undefined && typeof options.loss !== 'function') {
     invalid(fn, 'options.loss', options.loss, 'a function (labels, outputs) => per-example loss');
   }
-  const loss = options.loss ?? (output === 'logits' ? softmaxCrossEntropy : probabilityCrossEntropy);
   const signal = checkSignal(fn, 'options.signal', options.signal);
-  return { clipMin, clipMax, targeted, loss, signal };
+  return { clipMin, clipMax, targeted, modelOutput, loss: options.loss, signal };
 }
 
 /**
@@ -75,32 +84,31 @@ export async function checkInputs(fn: string, x: unknown, clipMin: number, clipM
   return t;
 }
 
-/** Number of classes: from one-hot labels, the model's output shape, or one forward pass on one row. */
-function numClasses(fn: string, model: ModelLike, forward: (x: Tensor) => Tensor, x: Tensor, y: LabelsLike): number {
-  if (isTensor(y) && y.rank === 2) return y.shape[1] as number;
+/**
+ * Number of output units: from the LayersModel's output shape, the labels' columns, or one forward
+ * pass on one row. One unit is a binary model (labels 0/1).
+ */
+export function outputUnits(fn: string, model: ModelLike, forward: (x: Tensor) => Tensor, x: Tensor, y: LabelsLike | undefined): number {
   if (typeof model !== 'function') {
     const shape = model.outputs?.[0]?.shape;
     const last = shape?.[shape.length - 1];
     if (shape?.length === 2 && typeof last === 'number') return last;
   }
+  if (isTensor(y) && y.rank === 2) return y.shape[1] as number;
   const shape = tidy(() => forward(slice(x, 0, 1)).shape);
   if (shape.length !== 2) invalid(fn, 'model', `output of shape [${shape.join(', ')}]`, 'a model returning [batch, classes]');
   return shape[1] as number;
 }
 
-/** Model predictions as one-hot labels (when `y` is omitted). */
-function predictedLabels(fn: string, forward: (x: Tensor) => Tensor, x: Tensor): Tensor2D {
+/** The model's predictions as labels shaped like its outputs (when `y` is omitted). */
+function modelPredictions(fn: string, forward: (x: Tensor) => Tensor, x: Tensor, kind: OutputKind): Tensor2D {
   const out = tidy(() => forward(x));
-  if (out.rank !== 2) {
+  try {
+    if (out.rank !== 2) invalid(fn, 'model', `output of shape [${out.shape.join(', ')}]`, 'a model returning [batch, classes]');
+    return tidy(() => predictedLabels(out as Tensor2D, kind));
+  } finally {
     out.dispose();
-    invalid(fn, 'model', `output of shape [${out.shape.join(', ')}]`, 'a model returning [batch, classes]');
   }
-  const idx = tidy(() => argMax(out, 1));
-  const k = out.shape[1] as number;
-  out.dispose();
-  const labels = toOneHot(fn, idx, k, x.shape[0] as number);
-  idx.dispose();
-  return labels;
 }
 
 /**
@@ -122,15 +130,17 @@ export async function prepareAttack(
   await checkInputs(fn, x, settings.clipMin, settings.clipMax);
   throwIfAborted(fn, settings.signal);
   const batch = x.shape[0] as number;
+  const outputKind = settings.modelOutput ?? declaredOutputKind(model);
   let labels: Tensor2D;
   if (y === undefined || y === null) {
     if (settings.targeted) invalid(fn, 'y', y, 'the target classes when options.targeted is true');
-    labels = predictedLabels(fn, forward, x);
+    labels = modelPredictions(fn, forward, x, outputKind);
   } else {
-    labels = toOneHot(fn, y, numClasses(fn, model, forward, x, y), batch);
+    labels = labelsLikeOutputs(fn, y, outputUnits(fn, model, forward, x, y), batch);
   }
-  const userLoss = settings.loss;
+  const userLoss = settings.loss ?? ((l: Tensor2D, o: Tensor): Tensor => perExampleCrossEntropy(l, o, outputKind));
   const loss = (l: Tensor2D, outputs: Tensor): Tensor => {
+    checkLabelsFitOutputs(fn, l, outputs);
     const v = userLoss(l, outputs);
     if (v.rank !== 1 || v.shape[0] !== batchOf(l)) {
       invalid(fn, 'options.loss', `a result of shape [${v.shape.join(', ')}]`, `a function returning one loss per example ([${batchOf(l)}])`);
@@ -138,7 +148,7 @@ export async function prepareAttack(
     return v;
   };
   const { clipMin, clipMax, targeted, signal } = settings;
-  return { context: { fn, forward, labels, clipMin, clipMax, targeted, loss, signal }, settings };
+  return { context: { fn, forward, labels, clipMin, clipMax, targeted, outputKind, loss, signal }, settings };
 }
 
 function batchOf(t: Tensor): number {

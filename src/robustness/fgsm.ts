@@ -6,15 +6,7 @@ import { objectiveGradient, prepareAttack } from './context.js';
 import { clamp, exactSign } from './steps.js';
 import type { AttackCommonOptions } from './types.js';
 
-/**
- * Options of {@link fgsm}. Distances are in input units (the same units as `x`).
- *
- * @example
- * ```ts
- * import type { FgsmOptions } from 'responsible-tfjs/robustness';
- * const options: FgsmOptions = { epsilon: 8 / 255, clipMin: 0, clipMax: 1 };
- * ```
- */
+/** Options of {@link fgsm}. Distances are in input units (the same units as `x`). */
 export interface FgsmOptions extends AttackCommonOptions {
   /** L-inf size of the perturbation, in input units (>= 0). */
   readonly epsilon: number;
@@ -27,10 +19,11 @@ export interface FgsmOptions extends AttackCommonOptions {
  * `targeted: true` the step descends the loss of the target classes `y`.
  *
  * @param model - A `tf.LayersModel` or a function from inputs to logits (or probabilities, see
- *   `options.modelOutput`).
+ *   `options.modelOutput`); a single output unit is a binary model, attacked as {@link pgd} does.
  * @param x - A float32 batch `[batch, ...]` with every value in `[clipMin, clipMax]`.
- * @param y - True classes (or targets) as class indices or one-hot rows; omitted, the model's own
- *   predictions are used (not allowed when targeted).
+ * @param y - True classes (or targets) as class indices or one-hot rows (for a single-output
+ *   model: 0/1, or a `[batch, 1]` column of 0/1); omitted, the model's own predictions are used
+ *   (not allowed when targeted).
  * FGSM is a single step, so `options.signal` is checked once, before the step (an aborted
  * signal rejects with {@link AbortedError} and nothing is computed).
  *

@@ -1,7 +1,8 @@
 import { AbortedError } from '../core/errors.js';
 import { betweenSteps, checkSignal, throwIfAborted } from '../core/eventLoop.js';
-import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
+import { isTensor, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
+import { labelsLikeOutputs, resolveOutputKind } from '../core/outputs/index.js';
 import { resolveRng, rngFromFunction, shuffledIndices } from '../core/rng.js';
 import { tensorArgument } from '../core/tensorArgument.js';
 import { gather, slice, tensor1d, tidy, train, type Tensor } from '../core/tf.js';
@@ -20,9 +21,11 @@ import type { TrainingStepResult } from './training.js';
  * Training yields to the event loop between attack steps and between batches, so a page stays
  * responsive, and stops on `options.signal` (see {@link FitAdversariallyOptions.signal}).
  *
- * @param model - A `tf.LayersModel`, or a function with `options.variables`.
+ * @param model - A `tf.LayersModel`, or a function with `options.variables`; a single output unit
+ *   is a binary model (see {@link pgd}).
  * @param x - Training inputs `[n, ...]` with values in the attack's `[clipMin, clipMax]`.
- * @param y - Training classes as indices or one-hot rows.
+ * @param y - Training classes as indices or one-hot rows (0/1, or a `[n, 1]` 0/1 column, for a
+ *   single-output model).
  * @returns Per-epoch mean loss and adversarial accuracy.
  * @throws {@link InvalidArgumentError} for bad options, inputs or labels (a disposed tensor
  *   included); {@link AbortedError} when `options.signal` is aborted (nothing leaks).
@@ -51,6 +54,7 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   const callbacks = optionsObject(fn, 'options.callbacks', opts.callbacks);
   const signal = checkSignal(fn, 'options.signal', opts.signal);
   const forward = toForwardFn(fn, model);
+  resolveOutputKind(fn, model, opts.modelOutput); // validates the option once, up front
   tensorArgument(fn, 'x', x, 'a tf.Tensor of training inputs with the examples as first dimension');
   if (x.rank < 2 || x.shape[0] === 0) invalid(fn, 'x', x, 'a non-empty batch of rank >= 2 ([n, ...features])');
   if (isTensor(y)) tensorArgument(fn, 'y', y, 'class indices or one-hot rows');
@@ -58,7 +62,7 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   const n = x.shape[0] as number;
   const classes = tidy(() => forward(slice(x, 0, 1)).shape[1]);
   if (typeof classes !== 'number') invalid(fn, 'model', model, 'a model returning [batch, classes]');
-  const labels = toOneHot(fn, y, classes, n);
+  const labels = labelsLikeOutputs(fn, y, classes, n);
   const layers = typeof model === 'function' ? undefined : model;
   const ownOptimizer = opts.optimizer === undefined && layers?.optimizer === undefined;
   const optimizer = opts.optimizer ?? layers?.optimizer ?? train.adam(1e-3);

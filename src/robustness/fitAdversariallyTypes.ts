@@ -3,15 +3,7 @@ import type { Optimizer, Variable } from '../core/tf.js';
 import type { PgdNorm } from './pgd.js';
 import type { ModelOutput, PerExampleLoss } from './types.js';
 
-/**
- * Per-batch and per-epoch numbers handed to {@link FitAdversariallyCallbacks}.
- *
- * @example
- * ```ts
- * import type { AdversarialLogs } from 'responsible-tfjs/robustness';
- * const logs: AdversarialLogs = { loss: 0.52, adversarialAccuracy: 0.81 };
- * ```
- */
+/** Per-batch and per-epoch numbers handed to {@link FitAdversariallyCallbacks}. */
 export interface AdversarialLogs {
   /** Mean minimised loss (over the batch, or over the epoch's batches). */
   readonly loss: number;
@@ -22,14 +14,6 @@ export interface AdversarialLogs {
 /**
  * Callbacks in the style of tfjs's `CustomCallbackArgs`; each may be async. Set
  * `model.stopTraining = true` in one to stop after the current batch.
- *
- * @example
- * ```ts
- * import type { FitAdversariallyCallbacks } from 'responsible-tfjs/robustness';
- * const callbacks: FitAdversariallyCallbacks = {
- *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss, logs.adversarialAccuracy),
- * };
- * ```
  */
 export interface FitAdversariallyCallbacks {
   /** Before the first epoch. */
@@ -44,15 +28,7 @@ export interface FitAdversariallyCallbacks {
   readonly onBatchEnd?: (batch: number, logs: AdversarialLogs) => void | Promise<void>;
 }
 
-/**
- * The attack that crafts the training examples. Distances are in input units.
- *
- * @example
- * ```ts
- * import type { TrainingAttackOptions } from 'responsible-tfjs/robustness';
- * const attack: TrainingAttackOptions = { epsilon: 0.1, stepSize: 0.025, steps: 7 };
- * ```
- */
+/** The attack that crafts the training examples. Distances are in input units. */
 export interface TrainingAttackOptions {
   /** Radius of the perturbation ball (>= 0). */
   readonly epsilon: number;
@@ -70,29 +46,10 @@ export interface TrainingAttackOptions {
   readonly clipMax?: number;
 }
 
-/**
- * Adversarial training method: `'pgd'` (Madry et al. 2018) or `'trades'` (Zhang et al. 2019).
- *
- * @example
- * ```ts
- * import type { AdversarialTrainingMethod } from 'responsible-tfjs/robustness';
- * const method: AdversarialTrainingMethod = 'trades';
- * ```
- */
+/** Adversarial training method: `'pgd'` (Madry et al. 2018) or `'trades'` (Zhang et al. 2019). */
 export type AdversarialTrainingMethod = 'pgd' | 'trades';
 
-/**
- * Options of {@link fitAdversarially}.
- *
- * @example
- * ```ts
- * import { seededRng } from 'responsible-tfjs';
- * import type { FitAdversariallyOptions } from 'responsible-tfjs/robustness';
- * const options: FitAdversariallyOptions = {
- *   epochs: 10, batchSize: 64, method: 'pgd', attack: { epsilon: 0.1, stepSize: 0.025, steps: 7 }, rng: seededRng(0),
- * };
- * ```
- */
+/** Options of {@link fitAdversarially}. */
 export interface FitAdversariallyOptions {
   /** Passes over the data (an integer >= 1). */
   readonly epochs: number;
@@ -112,9 +69,9 @@ export interface FitAdversariallyOptions {
   readonly shuffle?: boolean;
   /** Source of shuffling and random starts. Default `Math.random`. */
   readonly rng?: Rng;
-  /** Whether the model returns logits (default) or probabilities. */
+  /** Whether the model returns logits or probabilities. Default: what the model declares (see {@link ModelOutput}). */
   readonly modelOutput?: ModelOutput;
-  /** PGD training: per-example loss (default softmax cross-entropy). */
+  /** PGD training: per-example loss (default: the cross-entropy, see {@link AttackCommonOptions.loss}). */
   readonly loss?: PerExampleLoss;
   /** Variables to update (default: the LayersModel's trainable weights). */
   readonly variables?: readonly Variable[];
@@ -129,15 +86,7 @@ export interface FitAdversariallyOptions {
   readonly signal?: AbortSignal;
 }
 
-/**
- * What {@link fitAdversarially} returns, shaped like tfjs's `History`.
- *
- * @example
- * ```ts
- * import type { AdversarialHistory } from 'responsible-tfjs/robustness';
- * const h: AdversarialHistory = { epoch: [0], history: { loss: [0.9], adversarialAccuracy: [0.6] } };
- * ```
- */
+/** What {@link fitAdversarially} returns, shaped like tfjs's `History`. */
 export interface AdversarialHistory {
   /** Epoch indices that ran. */
   readonly epoch: number[];

@@ -11,25 +11,10 @@ import type { AttackCommonOptions } from './types.js';
 /**
  * Norm of the perturbation ball: `'linf'` (sign steps, box projection) or `'l2'` (normalised
  * gradient steps, Euclidean-ball projection).
- *
- * @example
- * ```ts
- * import type { PgdNorm } from 'responsible-tfjs/robustness';
- * const norm: PgdNorm = 'l2';
- * ```
  */
 export type PgdNorm = 'linf' | 'l2';
 
-/**
- * Options of {@link pgd}. Distances are in input units.
- *
- * @example
- * ```ts
- * import { seededRng } from 'responsible-tfjs';
- * import type { PgdOptions } from 'responsible-tfjs/robustness';
- * const options: PgdOptions = { epsilon: 0.1, stepSize: 0.01, steps: 40, restarts: 3, rng: seededRng(0) };
- * ```
- */
+/** Options of {@link pgd}. Distances are in input units. */
 export interface PgdOptions extends AttackCommonOptions {
   /** Radius of the perturbation ball (L-inf or L2, per `norm`), in input units (>= 0). */
   readonly epsilon: number;
@@ -146,11 +131,16 @@ export async function pgdCore(ctx: AttackContext, x: Tensor, s: PgdSettings): Pr
  * `targeted: true` it descends the loss of the target classes `y`. With `restarts > 1`, each
  * example keeps its highest-loss run (lowest target loss when targeted).
  *
+ * A model with a single output unit is binary (a logistic regression, say): its unit is the logit
+ * of class 1, or, for a LayersModel ending in a sigmoid, its probability. It is attacked as the
+ * two-class model with logits `[0, z]`, which gives exactly the same adversarial inputs.
+ *
  * @param model - A `tf.LayersModel` or a function from inputs to logits (or probabilities, see
  *   `options.modelOutput`).
  * @param x - A float32 batch `[batch, ...]` with every value in `[clipMin, clipMax]`.
- * @param y - True classes (or targets) as class indices or one-hot rows; omitted, the model's own
- *   predictions are used (not allowed when targeted).
+ * @param y - True classes (or targets) as class indices or one-hot rows (for a single-output
+ *   model: 0/1, or a `[batch, 1]` column of 0/1); omitted, the model's own predictions are used
+ *   (not allowed when targeted).
  * Long attacks do not freeze the page: PGD yields to the event loop before every step (timers,
  * input and rendering run in between; results are unchanged), and `options.signal` stops it.
  *
@@ -165,6 +155,8 @@ export async function pgdCore(ctx: AttackContext, x: Tensor, s: PgdSettings): Pr
  * import { pgd } from 'responsible-tfjs/robustness';
  * const xAdv = await pgd(model, x, y, { epsilon: 0.1, stepSize: 0.01, steps: 40, rng: seededRng(1) });
  * const xAdvL2 = await pgd(model, x, y, { norm: 'l2', epsilon: 1, stepSize: 0.2, steps: 10 });
+ * // A binary model with one output unit (e.g. Dense(1, 'sigmoid')) takes 0/1 labels.
+ * const xAdvBinary = await pgd(logisticRegression, xTabular, [0, 1, 1], { epsilon: 0.1, stepSize: 0.01, steps: 20, clipMin: -5, clipMax: 5 });
  * // Stoppable: rejects with AbortedError once the controller aborts.
  * const controller = new AbortController();
  * const pending = pgd(model, x, y, { epsilon: 0.1, stepSize: 0.01, steps: 1000, signal: controller.signal });

@@ -1,21 +1,15 @@
 import { AbortedError } from '../core/errors.js';
 import { betweenSteps, checkSignal, throwIfAborted } from '../core/eventLoop.js';
-import { isTensor, toClassIndices, type LabelsLike } from '../core/labels.js';
+import { isTensor, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
+import { classIndicesOf, predictedClasses, resolveOutputKind, type OutputKind } from '../core/outputs/index.js';
 import { tensorArgument } from '../core/tensorArgument.js';
-import { argMax, equal, slice, sum, tidy, cast, type Tensor, type Tensor1D } from '../core/tf.js';
+import { equal, slice, sum, tidy, cast, type Tensor, type Tensor1D } from '../core/tf.js';
 import { invalid, optionsObject, positiveInteger } from '../core/validate.js';
-import type { Attack, AttackCallOptions } from './types.js';
+import { outputUnits } from './context.js';
+import type { Attack, AttackCallOptions, ModelOutput } from './types.js';
 
-/**
- * Options of {@link robustAccuracy}.
- *
- * @example
- * ```ts
- * import type { RobustAccuracyOptions } from 'responsible-tfjs/robustness';
- * const options: RobustAccuracyOptions = { batchSize: 128 };
- * ```
- */
+/** Options of {@link robustAccuracy}. */
 export interface RobustAccuracyOptions {
   /**
    * Examples attacked together (an integer >= 1). Default 256. Mean-loss attacks see the batch
@@ -29,28 +23,36 @@ export interface RobustAccuracyOptions {
    * event loop between batches either way. Default: none.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Whether the model returns logits or probabilities; it matters for single-output (binary)
+   * models only, whose prediction is class 1 above a logit of 0 or a probability of 0.5. Default:
+   * what the model declares (see {@link ModelOutput}).
+   */
+  readonly modelOutput?: ModelOutput;
+}
+
+/** What {@link evaluationInputs} validated: the forward function, class indices and output kind. */
+export interface EvaluationInputs {
+  readonly forward: (x: Tensor) => Tensor;
+  /** Class indices `[n]` (int32), owned by the caller. */
+  readonly labels: Tensor1D;
+  readonly outputKind: OutputKind;
 }
 
 /** Validates a model and inputs and returns the labels as class indices (internal). */
-export function evaluationInputs(fn: string, model: ModelLike, x: Tensor, y: LabelsLike): { forward: (x: Tensor) => Tensor; labels: Tensor1D } {
+export function evaluationInputs(fn: string, model: ModelLike, x: Tensor, y: LabelsLike, modelOutput: unknown): EvaluationInputs {
   const forward = toForwardFn(fn, model);
+  const outputKind = resolveOutputKind(fn, model, modelOutput);
   tensorArgument(fn, 'x', x, 'a tf.Tensor of inputs with the batch as first dimension');
   if (isTensor(y)) tensorArgument(fn, 'y', y, 'class indices or one-hot rows');
   if (x.rank < 2 || x.shape[0] === 0) invalid(fn, 'x', x, 'a non-empty batch of rank >= 2');
-  const batch = x.shape[0] as number;
-  let classes: number;
-  if (isTensor(y) && y.rank === 2) classes = y.shape[1] as number;
-  else {
-    const shape = tidy(() => forward(slice(x, 0, 1)).shape);
-    if (shape.length !== 2) invalid(fn, 'model', `output of shape [${shape.join(', ')}]`, 'a model returning [batch, classes]');
-    classes = shape[1] as number;
-  }
-  return { forward, labels: toClassIndices(fn, y, classes, batch) };
+  const units = outputUnits(fn, model, forward, x, y);
+  return { forward, labels: classIndicesOf(fn, y, units, x.shape[0] as number), outputKind };
 }
 
 /** Number of correct predictions of `forward` on `x` (internal). */
-export async function countCorrect(forward: (x: Tensor) => Tensor, x: Tensor, labels: Tensor1D): Promise<number> {
-  const correct = tidy(() => sum(cast(equal(argMax(forward(x), 1), cast(labels, 'int32')), 'int32')));
+export async function countCorrect(forward: (x: Tensor) => Tensor, x: Tensor, labels: Tensor1D, kind: OutputKind): Promise<number> {
+  const correct = tidy(() => sum(cast(equal(predictedClasses(forward(x), kind), cast(labels, 'int32')), 'int32')));
   const value = (await correct.data())[0] as number;
   correct.dispose();
   return value;
@@ -61,9 +63,9 @@ export async function countCorrect(forward: (x: Tensor) => Tensor, x: Tensor, la
  * `batchSize` examples at a time, yielding to the event loop before each batch (internal).
  */
 export async function countRobust(
-  fn: string, model: ModelLike, forward: (x: Tensor) => Tensor, x: Tensor, labels: Tensor1D, attack: Attack | undefined, batchSize: number,
-  signal?: AbortSignal,
+  fn: string, model: ModelLike, inputs: EvaluationInputs, x: Tensor, attack: Attack | undefined, batchSize: number, signal?: AbortSignal,
 ): Promise<number> {
+  const { forward, labels, outputKind } = inputs;
   const n = x.shape[0] as number;
   let correct = 0;
   for (let start = 0; start < n; start += batchSize) {
@@ -86,7 +88,7 @@ export async function countRobust(
       }
       // An attack that ignores the signal still stops here.
       throwIfAborted(fn, signal);
-      correct += await countCorrect(forward, xAdv, yb);
+      correct += await countCorrect(forward, xAdv, yb, outputKind);
     } finally {
       if (xAdv !== xb && isTensor(xAdv)) xAdv.dispose();
       xb.dispose();
@@ -101,9 +103,11 @@ export async function countRobust(
  * perturbs them, attacked `batchSize` examples at a time. It yields to the event loop between
  * batches and stops on `options.signal`, which it also hands to the attack (4th argument).
  *
- * @param model - A `tf.LayersModel` or a function from inputs to scores (the arg-max is the prediction).
+ * @param model - A `tf.LayersModel` or a function from inputs to scores (the arg-max is the
+ *   prediction; with a single output unit, class 1 above a logit of 0 or a probability of 0.5).
  * @param x - Inputs `[n, ...]`.
- * @param y - True classes as indices or one-hot rows.
+ * @param y - True classes as indices or one-hot rows (0/1, or a `[n, 1]` 0/1 column, for a
+ *   single-output model). The attack receives each batch's classes as indices.
  * @param attack - The attack, e.g. `(m, xb, yb) => pgd(m, xb, yb, { epsilon: 0.1, stepSize: 0.01, steps: 20 })`.
  * @returns The robust accuracy, a plain number in [0, 1].
  * @throws {@link InvalidArgumentError} for bad options, inputs or labels (a disposed tensor
@@ -125,10 +129,10 @@ export async function robustAccuracy(model: ModelLike, x: Tensor, y: LabelsLike,
   if (typeof attack !== 'function') invalid(fn, 'attack', attack, 'a function (model, x, y) => Promise<adversarial x>');
   const signal = checkSignal(fn, 'options.signal', opts.signal);
   throwIfAborted(fn, signal);
-  const { forward, labels } = evaluationInputs(fn, model, x, y);
+  const inputs = evaluationInputs(fn, model, x, y, opts.modelOutput);
   try {
-    return (await countRobust(fn, model, forward, x, labels, attack, batchSize, signal)) / (x.shape[0] as number);
+    return (await countRobust(fn, model, inputs, x, attack, batchSize, signal)) / (x.shape[0] as number);
   } finally {
-    labels.dispose();
+    inputs.labels.dispose();
   }
 }

@@ -4,20 +4,9 @@ import { checkSignal, throwIfAborted } from '../core/eventLoop.js';
 import type { Tensor } from '../core/tf.js';
 import { invalid, nonNegativeNumber, optionsObject, positiveInteger } from '../core/validate.js';
 import { countRobust, evaluationInputs } from './robustAccuracy.js';
-import type { Attack } from './types.js';
+import type { Attack, ModelOutput } from './types.js';
 
-/**
- * Options of {@link robustAccuracyCurve}.
- *
- * @example
- * ```ts
- * import { pgd, type RobustAccuracyCurveOptions } from 'responsible-tfjs/robustness';
- * const options: RobustAccuracyCurveOptions = {
- *   epsilons: [0, 0.05, 0.1, 0.2],
- *   attack: (epsilon) => (m, x, y) => pgd(m, x, y, { epsilon, stepSize: epsilon / 8, steps: 20 }),
- * };
- * ```
- */
+/** Options of {@link robustAccuracyCurve}. */
 export interface RobustAccuracyCurveOptions {
   /** Perturbation sizes in input units (each >= 0). An epsilon of 0 gives the clean accuracy. */
   readonly epsilons: readonly number[];
@@ -33,17 +22,14 @@ export interface RobustAccuracyCurveOptions {
    * tensor it created. The curve yields to the event loop between batches either way. Default: none.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Whether the model returns logits or probabilities, for the predictions of single-output
+   * (binary) models, as in {@link RobustAccuracyOptions.modelOutput}. Default: what the model declares.
+   */
+  readonly modelOutput?: ModelOutput;
 }
 
-/**
- * A robust-accuracy curve as plain numbers, ready to plot.
- *
- * @example
- * ```ts
- * import type { RobustAccuracyCurve } from 'responsible-tfjs/robustness';
- * const curve: RobustAccuracyCurve = { epsilons: [0, 0.1], accuracies: [0.92, 0.42] };
- * ```
- */
+/** A robust-accuracy curve as plain numbers, ready to plot. */
 export interface RobustAccuracyCurve {
   /** The epsilons, as given. */
   readonly epsilons: number[];
@@ -58,7 +44,8 @@ export interface RobustAccuracyCurve {
  *
  * @param model - A `tf.LayersModel` or a function from inputs to scores.
  * @param x - Inputs `[n, ...]`.
- * @param y - True classes as indices or one-hot rows.
+ * @param y - True classes as indices or one-hot rows (0/1, or a `[n, 1]` 0/1 column, for a
+ *   single-output model).
  * @returns Epsilons and accuracies as plain arrays.
  * @throws {@link InvalidArgumentError} for bad options, inputs or labels (a disposed tensor
  *   included); {@link AbortedError} when `options.signal` is aborted (nothing leaks).
@@ -83,18 +70,18 @@ export async function robustAccuracyCurve(model: ModelLike, x: Tensor, y: Labels
   const batchSize = positiveInteger(fn, 'options.batchSize', opts.batchSize ?? 256);
   const signal = checkSignal(fn, 'options.signal', opts.signal);
   throwIfAborted(fn, signal);
-  const { forward, labels } = evaluationInputs(fn, model, x, y);
+  const inputs = evaluationInputs(fn, model, x, y, opts.modelOutput);
   const n = x.shape[0] as number;
   const accuracies: number[] = [];
   try {
     for (const [index, epsilon] of epsilons.entries()) {
       const attack = epsilon > 0 ? opts.attack(epsilon) : undefined;
-      const correct = await countRobust(fn, model, forward, x, labels, attack, batchSize, signal);
+      const correct = await countRobust(fn, model, inputs, x, attack, batchSize, signal);
       accuracies.push(correct / n);
       await opts.onPoint?.({ epsilon, accuracy: correct / n, index });
     }
   } finally {
-    labels.dispose();
+    inputs.labels.dispose();
   }
   return { epsilons, accuracies };
 }

@@ -2,24 +2,15 @@ import { betweenSteps, throwIfAborted } from '../core/eventLoop.js';
 import { assertGradientsAvailable } from '../core/gradients.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
 import { resolveRng, rngFromFunction, tensorSeed, type Rng } from '../core/rng.js';
+import { logProbabilities, perExampleKl, resolveOutputKind, type OutputKind } from '../core/outputs/index.js';
 import { add, grad, mul, randomNormal, sum, tidy, type Tensor } from '../core/tf.js';
-import { nonNegativeNumber, oneOf, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
+import { nonNegativeNumber, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
 import { checkInputs, commonSettings } from './context.js';
 import { clamp, linfStep } from './steps.js';
 import { withTapeCleanup } from './tape.js';
-import { klPerExample } from './tradesLoss.js';
-import { logProbabilities } from './training.js';
 import type { ModelOutput } from './types.js';
 
-/**
- * Options of {@link tradesAttack}, the inner maximisation of TRADES. Distances are in input units.
- *
- * @example
- * ```ts
- * import type { TradesAttackOptions } from 'responsible-tfjs/robustness';
- * const options: TradesAttackOptions = { epsilon: 0.1, stepSize: 0.025, steps: 7 };
- * ```
- */
+/** Options of {@link tradesAttack}, the inner maximisation of TRADES. Distances are in input units. */
 export interface TradesAttackOptions {
   /** L-inf radius of the perturbation, in input units (>= 0). */
   readonly epsilon: number;
@@ -31,7 +22,7 @@ export interface TradesAttackOptions {
   readonly clipMin?: number;
   /** Largest valid input value. Default 1. */
   readonly clipMax?: number;
-  /** Whether the model returns logits (default) or probabilities. */
+  /** Whether the model returns logits or probabilities. Default: what the model declares (see {@link ModelOutput}). */
   readonly modelOutput?: ModelOutput;
   /** Source of the small Gaussian start (0.001 N(0, 1), as in the TRADES code). Default `Math.random`. */
   readonly rng?: Rng;
@@ -44,7 +35,19 @@ export interface TradesAttackOptions {
 }
 
 /** Validated TRADES attack settings (internal). */
-export function tradesSettings(fn: string, opts: TradesAttackOptions) {
+export interface TradesSettings {
+  readonly epsilon: number;
+  readonly stepSize: number;
+  readonly steps: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly outputKind: OutputKind;
+  readonly rng: Rng;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Validates the TRADES attack settings for `model` (internal). */
+export function tradesSettings(fn: string, opts: TradesAttackOptions, model: ModelLike): TradesSettings {
   const common = commonSettings(fn, { clipMin: opts.clipMin, clipMax: opts.clipMax, modelOutput: opts.modelOutput, signal: opts.signal });
   return {
     epsilon: nonNegativeNumber(fn, 'options.epsilon', opts.epsilon),
@@ -52,7 +55,7 @@ export function tradesSettings(fn: string, opts: TradesAttackOptions) {
     steps: positiveInteger(fn, 'options.steps', opts.steps),
     clipMin: common.clipMin,
     clipMax: common.clipMax,
-    modelOutput: oneOf(fn, 'options.modelOutput', opts.modelOutput ?? 'logits', ['logits', 'probabilities'] as const),
+    outputKind: resolveOutputKind(fn, model, common.modelOutput),
     rng: resolveRng(fn, opts.rng, () => rngFromFunction(Math.random, 'Math.random')),
     signal: common.signal,
   };
@@ -63,11 +66,9 @@ export function tradesSettings(fn: string, opts: TradesAttackOptions) {
  * an AbortedError (named after `fn`) when the signal is aborted, disposing what it made.
  * @returns A caller-owned tensor.
  */
-export async function tradesAttackCore(
-  fn: string, forward: (x: Tensor) => Tensor, x: Tensor, s: ReturnType<typeof tradesSettings>,
-): Promise<Tensor> {
+export async function tradesAttackCore(fn: string, forward: (x: Tensor) => Tensor, x: Tensor, s: TradesSettings): Promise<Tensor> {
   const seed = tensorSeed(s.rng);
-  const logPClean = tidy(() => logProbabilities(forward(x), s.modelOutput));
+  const logPClean = tidy(() => logProbabilities(forward(x), s.outputKind));
   let xk: Tensor | undefined;
   try {
     xk = tidy(() => clamp(add(x, mul(randomNormal(x.shape, 0, 1, 'float32', seed), 0.001)), s.clipMin, s.clipMax));
@@ -75,7 +76,7 @@ export async function tradesAttackCore(
       await betweenSteps(fn, s.signal);
       const prev: Tensor = xk;
       xk = tidy(() => {
-        const g = withTapeCleanup(() => grad((xi: Tensor) => sum(klPerExample(logPClean, logProbabilities(forward(xi), s.modelOutput))))(prev));
+        const g = withTapeCleanup(() => grad((xi: Tensor) => sum(perExampleKl(logPClean, logProbabilities(forward(xi), s.outputKind))))(prev));
         return linfStep(x, prev, g, s.stepSize, s.epsilon, s.clipMin, s.clipMax);
       });
       prev.dispose();
@@ -107,7 +108,7 @@ export async function tradesAttackCore(
  */
 export async function tradesAttack(model: ModelLike, x: Tensor, options: TradesAttackOptions): Promise<Tensor> {
   const fn = 'tradesAttack';
-  const s = tradesSettings(fn, optionsObject(fn, 'options', options));
+  const s = tradesSettings(fn, optionsObject(fn, 'options', options), model);
   const forward = toForwardFn(fn, model);
   assertGradientsAvailable(fn);
   throwIfAborted(fn, s.signal);

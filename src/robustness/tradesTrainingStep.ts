@@ -1,7 +1,8 @@
 import { throwIfAborted } from '../core/eventLoop.js';
 import { assertGradientsAvailable } from '../core/gradients.js';
-import { isTensor, toOneHot, type LabelsLike } from '../core/labels.js';
+import { isTensor, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
+import { labelsLikeOutputs } from '../core/outputs/index.js';
 import { tensorArgument } from '../core/tensorArgument.js';
 import { slice, tidy, type Optimizer, type Tensor, type Variable } from '../core/tf.js';
 import { invalid, nonNegativeNumber, optionsObject } from '../core/validate.js';
@@ -10,15 +11,7 @@ import { tradesAttackCore, tradesSettings, type TradesAttackOptions } from './tr
 import { tradesObjective } from './tradesLoss.js';
 import { checkOptimizer, minimizeAndRead, trainableVariables, trainingForward, type TrainingStepResult } from './training.js';
 
-/**
- * Options of {@link tradesTrainingStep}: the inner attack, the trade-off `beta`, and what to update.
- *
- * @example
- * ```ts
- * import type { TradesTrainingStepOptions } from 'responsible-tfjs/robustness';
- * const options: TradesTrainingStepOptions = { epsilon: 0.1, stepSize: 0.025, steps: 7, beta: 6 };
- * ```
- */
+/** Options of {@link tradesTrainingStep}: the inner attack, the trade-off `beta`, and what to update. */
 export interface TradesTrainingStepOptions extends TradesAttackOptions {
   /** Weight of the KL robustness term. Default 6. */
   readonly beta?: number;
@@ -54,7 +47,7 @@ export async function tradesTrainingStep(
   const fn = 'tradesTrainingStep';
   const opt = checkOptimizer(fn, optimizer);
   const opts = optionsObject(fn, 'options', options);
-  const s = tradesSettings(fn, opts);
+  const s = tradesSettings(fn, opts, model);
   const beta = nonNegativeNumber(fn, 'options.beta', opts.beta ?? 6);
   const variables = trainableVariables(fn, model, opts.variables);
   const forward = toForwardFn(fn, model);
@@ -67,14 +60,14 @@ export async function tradesTrainingStep(
   const batch = x.shape[0] as number;
   const outShape = tidy(() => forward(slice(x, 0, 1)).shape);
   if (outShape.length !== 2) invalid(fn, 'model', `output of shape [${outShape.join(', ')}]`, 'a model returning [batch, classes]');
-  const labels = toOneHot(fn, y, outShape[1] as number, batch);
+  const labels = labelsLikeOutputs(fn, y, outShape[1] as number, batch);
   try {
     const xAdv = await tradesAttackCore(fn, forward, x, s);
     try {
       // An abort during the attack's last step must not be followed by an update.
       throwIfAborted(fn, s.signal);
       return await minimizeAndRead(fn, opt, variables, batch, (setCorrect) =>
-        tradesObjective(forwardTrain, x, xAdv, labels, beta, s.modelOutput, setCorrect, fn));
+        tradesObjective(forwardTrain, x, xAdv, labels, beta, s.outputKind, setCorrect, fn));
     } finally {
       xAdv.dispose();
     }

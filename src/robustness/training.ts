@@ -1,14 +1,11 @@
 /** Shared pieces of the adversarial training steps (internal). */
 import { isTensor } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
-import {
-  argMax, cast, clipByValue, equal, keep, log, logSoftmax, sum, tidy, type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable,
-} from '../core/tf.js';
+import { labelClasses, predictedClasses, type OutputKind } from '../core/outputs/index.js';
+import { cast, equal, keep, sum, tidy, type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable } from '../core/tf.js';
 import { tensorArgument } from '../core/tensorArgument.js';
 import { invalid } from '../core/validate.js';
-import { PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
 import { withTapeCleanup } from './tape.js';
-import type { ModelOutput } from './types.js';
 
 /** Forward pass in training mode (dropout and the like active) for a LayersModel. */
 export function trainingForward(fn: string, model: ModelLike): (x: Tensor) => Tensor {
@@ -42,14 +39,12 @@ export function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
   return optimizer as Optimizer;
 }
 
-/** Log-probabilities from the model's outputs. */
-export function logProbabilities(outputs: Tensor, modelOutput: ModelOutput): Tensor {
-  return modelOutput === 'logits' ? logSoftmax(outputs) : log(clipByValue(outputs, PROBABILITY_FLOOR, 1));
-}
-
-/** Number of rows whose arg-max matches the one-hot labels; kept past the surrounding tidy. */
-export function keptCorrectCount(outputs: Tensor, labels: Tensor2D): Tensor {
-  return keep(sum(cast(equal(argMax(outputs, 1), argMax(labels, 1)), 'int32')));
+/**
+ * Number of rows whose predicted class matches the labels (shaped like the outputs); kept past the
+ * surrounding tidy.
+ */
+export function keptCorrectCount(outputs: Tensor, labels: Tensor2D, kind: OutputKind): Tensor {
+  return keep(sum(cast(equal(predictedClasses(outputs, kind), labelClasses(labels)), 'int32')));
 }
 
 /**
@@ -86,15 +81,7 @@ export async function minimizeAndRead(
   }
 }
 
-/**
- * Result of one adversarial training step.
- *
- * @example
- * ```ts
- * import type { TrainingStepResult } from 'responsible-tfjs/robustness';
- * const r: TrainingStepResult = { loss: 0.41, adversarialAccuracy: 0.88 };
- * ```
- */
+/** Result of one adversarial training step. */
 export interface TrainingStepResult {
   /** The minimised loss on this batch (before the update). */
   readonly loss: number;

@@ -2,22 +2,23 @@ import type { Tensor, Tensor1D, Tensor2D } from '../core/tf.js';
 import type { ModelLike } from '../core/model.js';
 
 /**
- * What a model returns: raw scores (`'logits'`, the default) or class probabilities
- * (`'probabilities'`, e.g. a model ending in a softmax layer).
+ * What a model returns: raw scores (`'logits'`) or class probabilities (`'probabilities'`). When
+ * not given, a `LayersModel` whose last layer ends in a softmax (a fused `activation: 'softmax'`, a
+ * `Softmax` or `Activation('softmax')` layer), or in a sigmoid with a single output unit, returns
+ * probabilities; every other model, and every plain function, returns logits.
  *
- * @example
- * ```ts
- * import { fgsm, type ModelOutput } from 'responsible-tfjs/robustness';
- * const output: ModelOutput = 'probabilities';
- * const xAdv = await fgsm(softmaxModel, x, y, { epsilon: 0.1, modelOutput: output });
- * ```
+ * A model with a **single output unit** is binary: the unit is the logit `z` of class 1 (or its
+ * probability `sigmoid(z)`), and the library treats it as the two-class model with logits `[0, z]`
+ * (probabilities `[1 - p, p]`), with identical numbers. Its labels are 0/1: class indices, or a
+ * `[batch, 1]` column.
  */
 export type ModelOutput = 'logits' | 'probabilities';
 
 /**
- * A differentiable loss with one value per example: given one-hot labels `[batch, classes]` and the
- * model's outputs `[batch, classes]` (logits or probabilities, as the model returns them), it
- * returns a `[batch]` tensor. Attacks differentiate its batch mean.
+ * A differentiable loss with one value per example: given labels shaped like the model's outputs
+ * (one-hot rows `[batch, classes]`, or a 0/1 column `[batch, 1]` for a single-output model) and the
+ * outputs themselves (logits or probabilities, as the model returns them), it returns a `[batch]`
+ * tensor. Attacks differentiate its batch mean.
  *
  * @example
  * ```ts
@@ -31,15 +32,7 @@ export type ModelOutput = 'logits' | 'probabilities';
  */
 export type PerExampleLoss = (labels: Tensor2D, outputs: Tensor) => Tensor;
 
-/**
- * Options every attack shares: the input range, the attack goal and the loss.
- *
- * @example
- * ```ts
- * import type { AttackCommonOptions } from 'responsible-tfjs/robustness';
- * const common: AttackCommonOptions = { clipMin: -1, clipMax: 1, targeted: false };
- * ```
- */
+/** Options every attack shares: the input range, the attack goal and the loss. */
 export interface AttackCommonOptions {
   /** Smallest valid input value; inputs must already lie in `[clipMin, clipMax]`. Default 0. */
   readonly clipMin?: number;
@@ -50,12 +43,13 @@ export interface AttackCommonOptions {
    * requires `y`). Default false: `y` holds the true classes and the attack ascends the loss.
    */
   readonly targeted?: boolean;
-  /** Whether the model returns logits (default) or probabilities. */
+  /** Whether the model returns logits or probabilities. Default: what the model declares (see {@link ModelOutput}). */
   readonly modelOutput?: ModelOutput;
   /**
    * Per-example loss to maximise (untargeted) or minimise (targeted). Default: softmax
    * cross-entropy through log-softmax ({@link softmaxCrossEntropy}) on logits, or the
-   * cross-entropy of the probabilities when `modelOutput` is `'probabilities'`.
+   * cross-entropy of the probabilities ({@link probabilityCrossEntropy}) when the model returns
+   * probabilities; for a single-output model, the binary cross-entropy.
    */
   readonly loss?: PerExampleLoss;
   /**
@@ -71,13 +65,6 @@ export interface AttackCommonOptions {
  * What {@link robustAccuracy} and {@link robustAccuracyCurve} hand an {@link Attack} besides the
  * batch: the evaluation's own `signal`, to forward to the attack so that aborting the evaluation
  * also stops the attack in the middle of its steps.
- *
- * @example
- * ```ts
- * import { pgd, type Attack, type AttackCallOptions } from 'responsible-tfjs/robustness';
- * const attack: Attack = (m, x, y, call?: AttackCallOptions) =>
- *   pgd(m, x, y, { epsilon: 0.1, stepSize: 0.0125, steps: 20, signal: call?.signal });
- * ```
  */
 export interface AttackCallOptions {
   /** The evaluation's `signal` option (undefined when it was given none). */

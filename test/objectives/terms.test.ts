@@ -133,6 +133,31 @@ describeBackends('loss terms', () => {
     tf.dispose([W, x]);
   });
 
+  it('single-logit adversarial and TRADES terms equal those of the logits [0, z]: both go through the robustness attacks', async () => {
+    const W = tf.variable(tf.tensor2d([[1.5], [-2], [0.5]]));
+    const single = (x: tf.Tensor): tf.Tensor => tf.matMul(x, W);
+    const two = (x: tf.Tensor): tf.Tensor => {
+      const z = single(x);
+      return tf.concat([tf.zerosLike(z), z], 1);
+    };
+    const x = tf.tensor2d([[0.2, 0.8, 0.5], [0.9, 0.1, 0.3], [0.4, 0.4, 0.9]]);
+    const y = [1, 0, 1];
+    const makers = [
+      () => adversarialTerm({ epsilon: 0.1, steps: 5, rng: seededRng(1) }),
+      () => tradesTerm({ epsilon: 0.1, steps: 5, rng: seededRng(2) }),
+    ];
+    for (const make of makers) {
+      const a = await termValue(make(), single, [W], x, y);
+      expect(a).toBe(await termValue(make(), two, [W], x, y));
+      expect(a).toBeGreaterThan(1e-3);
+    }
+    const clean = await termValue(crossEntropyTerm(), single, [W], x, y);
+    expect(await termValue(adversarialTerm({ epsilon: 0, rng: seededRng(1) }), single, [W], x, y)).toBeCloseTo(clean, 6);
+    await expectNoLeaks(() => termValue(makers[0]!(), single, [W], x, y));
+    await expectNoLeaks(() => termValue(makers[1]!(), single, [W], x, y));
+    tf.dispose([W, x]);
+  });
+
   it('runs a LayersModel in training mode (dropout) only when asked', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 32, inputShape: [4], activation: 'relu' }), tfl.layers.dropout({ rate: 0.5 }), tfl.layers.dense({ units: 2 })] });
     const x = tf.randomUniform([8, 4], 0, 1, 'float32', 9);

@@ -1,22 +1,12 @@
+import { perExampleCrossEntropy } from '../../core/outputs/index.js';
 import { resolveRng, rngFromFunction, type Rng } from '../../core/rng.js';
-import { mean, sum, type Scalar } from '../../core/tf.js';
+import { mean, type Scalar } from '../../core/tf.js';
 import { booleanValue, finiteNumber, invalid, nonNegativeNumber, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
-import { pgd } from '../../robustness/index.js';
+import { pgd } from '../../robustness/pgd.js';
 import type { LossTerm } from '../types.js';
-import { craftAdversarial, type CraftSettings } from './craftAdversarial.js';
-import { perExampleCrossEntropy } from './outputs.js';
 import { termName } from './termName.js';
 
-/**
- * Options of {@link adversarialTerm} and {@link tradesTerm}: an L-inf PGD attack in input units.
- *
- * @example
- * ```ts
- * import { seededRng } from 'responsible-tfjs';
- * import type { AdversarialTermOptions } from 'responsible-tfjs/objectives';
- * const o: AdversarialTermOptions = { epsilon: 0.1, stepSize: 0.025, steps: 7, rng: seededRng(0) };
- * ```
- */
+/** Options of {@link adversarialTerm} and {@link tradesTerm}: an L-inf PGD attack in input units. */
 export interface AdversarialTermOptions {
   /** Term name. Default `'adversarial'` (or `'trades'`). */
   readonly name?: string;
@@ -36,8 +26,19 @@ export interface AdversarialTermOptions {
   readonly rng?: Rng;
 }
 
+/** Validated L-inf attack settings of the adversarial and TRADES terms, in input units (internal). */
+export interface TermAttackSettings {
+  readonly epsilon: number;
+  readonly stepSize: number;
+  readonly steps: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly randomStart: boolean;
+  readonly rng: Rng;
+}
+
 /** Validates the attack settings (internal). */
-export function craftSettings(fn: string, o: AdversarialTermOptions): CraftSettings {
+export function termAttackSettings(fn: string, o: AdversarialTermOptions): TermAttackSettings {
   const epsilon = nonNegativeNumber(fn, 'options.epsilon', o.epsilon);
   const clipMin = finiteNumber(fn, 'options.clipMin', o.clipMin ?? 0);
   const clipMax = finiteNumber(fn, 'options.clipMax', o.clipMax ?? 1);
@@ -56,7 +57,7 @@ export function craftSettings(fn: string, o: AdversarialTermOptions): CraftSetti
 /**
  * Robustness term, PGD adversarial training (Madry et al. 2018): before each step its `prepare`
  * hook crafts L-inf PGD adversarial examples of the batch against the current model (maximising
- * the cross-entropy; the robustness module's {@link pgd} for multi-class logits), and the term is
+ * the cross-entropy, with the robustness module's {@link pgd}), and the term is
  * the cross-entropy on them. Inputs must lie in `[clipMin, clipMax]`. With weight 1 and a task weight
  * of 1 this is the 50/50 mix of clean and adversarial loss (Goodfellow et al. 2015); under MGDA
  * or a constraint the balance is found for you.
@@ -76,19 +77,13 @@ export function adversarialTerm(options: AdversarialTermOptions): LossTerm {
   const fn = 'adversarialTerm';
   const o = optionsObject(fn, 'options', options);
   const name = termName(fn, o.name ?? 'adversarial');
-  const settings = craftSettings(fn, o);
+  const settings = termAttackSettings(fn, o);
   const key = `${name}:adversarialInputs`;
   return {
     name,
     dataDependence: 'example',
-    prepare: async (ctx) => {
-      if (ctx.labels.shape[1] === 1) {
-        // Single-logit (sigmoid) models: the binary cross-entropy ascent here.
-        return { [key]: craftAdversarial(ctx.x, (xa) => sum(perExampleCrossEntropy(ctx.labels, ctx.forward(xa))) as Scalar, settings) };
-      }
-      const { epsilon, stepSize, steps, clipMin, clipMax, randomStart, rng } = settings;
-      return { [key]: await pgd(ctx.forward, ctx.x, ctx.labels, { epsilon, stepSize, steps, clipMin, clipMax, randomStart, rng }) };
-    },
-    fn: (ctx) => mean(perExampleCrossEntropy(ctx.labels, ctx.forward(ctx.extras[key]!))) as Scalar,
+    // The labels are shaped like the logits, a 0/1 column for a single-logit model: pgd takes both.
+    prepare: async (ctx) => ({ [key]: await pgd(ctx.forward, ctx.x, ctx.labels, { ...settings, modelOutput: 'logits' }) }),
+    fn: (ctx) => mean(perExampleCrossEntropy(ctx.labels, ctx.forward(ctx.extras[key]!), 'logits')) as Scalar,
   };
 }

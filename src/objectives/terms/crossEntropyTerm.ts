@@ -1,18 +1,10 @@
 import { div, maximum, mean, mul, reshape, scalar, sum, type Scalar } from '../../core/tf.js';
+import { perExampleCrossEntropy } from '../../core/outputs/index.js';
 import { optionsObject } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
-import { perExampleCrossEntropy } from './outputs.js';
 import { termName } from './termName.js';
 
-/**
- * Options of {@link crossEntropyTerm}.
- *
- * @example
- * ```ts
- * import type { CrossEntropyTermOptions } from 'responsible-tfjs/objectives';
- * const o: CrossEntropyTermOptions = { name: 'task', sampleWeightKey: 'sampleWeight' };
- * ```
- */
+/** Options of {@link crossEntropyTerm}. */
 export interface CrossEntropyTermOptions {
   /** Term name. Default `'task'`. */
   readonly name?: string;
@@ -46,7 +38,7 @@ export function crossEntropyTerm(options?: CrossEntropyTermOptions): LossTerm {
     name,
     dataDependence: 'example',
     fn: (ctx) => {
-      const perExample = perExampleCrossEntropy(ctx.labels, ctx.outputs);
+      const perExample = perExampleCrossEntropy(ctx.labels, ctx.outputs, 'logits');
       const w = ctx.extras[weightKey];
       if (w === undefined) return mean(perExample) as Scalar;
       const wf = reshape(w, [-1]);

@@ -2,15 +2,7 @@ import type { LossTerm } from '../types.js';
 import { demographicParityPenalty } from '../../fairness/index.js';
 import { groupPenaltyTerm } from './groupPenaltyTerm.js';
 
-/**
- * Options of {@link demographicParityTerm} and {@link equalizedOddsTerm}.
- *
- * @example
- * ```ts
- * import type { GroupTermOptions } from 'responsible-tfjs/objectives';
- * const o: GroupTermOptions = { groupKey: 'race', numGroups: 5 };
- * ```
- */
+/** Options of {@link demographicParityTerm} and {@link equalizedOddsTerm}. */
 export interface GroupTermOptions {
   /** Term name. Default `'demographicParity'` or `'equalizedOdds'`. */
   readonly name?: string;

@@ -1,8 +1,8 @@
+import { positiveLabels } from '../../core/outputs/index.js';
 import { equalizedOddsPenalty } from '../../fairness/index.js';
 import type { LossTerm } from '../types.js';
 import type { GroupTermOptions } from './demographicParityTerm.js';
 import { groupPenaltyTerm } from './groupPenaltyTerm.js';
-import { positiveLabels } from './outputs.js';
 
 /**
  * Fairness term: the soft equalized-odds gap of a binary classifier, the larger of the soft

@@ -3,15 +3,7 @@ import { booleanValue, oneOf, optionsObject, positiveNumber } from '../../core/v
 import type { LossTerm } from '../types.js';
 import { termName } from './termName.js';
 
-/**
- * Options of {@link groupLassoTerm}.
- *
- * @example
- * ```ts
- * import type { GroupLassoTermOptions } from 'responsible-tfjs/objectives';
- * const o: GroupLassoTermOptions = { groups: 'inputs', scaleByGroupSize: false };
- * ```
- */
+/** Options of {@link groupLassoTerm}. */
 export interface GroupLassoTermOptions {
   /** Term name. Default `'groupLasso'`. */
   readonly name?: string;

@@ -1,9 +1,9 @@
+import { positiveScore } from '../../core/outputs/index.js';
 import type { Scalar, Tensor } from '../../core/tf.js';
 import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm, TermContext } from '../types.js';
 import type { GroupTermOptions } from './demographicParityTerm.js';
 import { checkGroups, groupCount } from './groupChecks.js';
-import { positiveScore } from './outputs.js';
 import { termName } from './termName.js';
 
 /** What a group penalty receives: sharpened positive-class scores and the batch's group ids. */

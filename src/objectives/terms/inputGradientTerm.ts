@@ -1,18 +1,10 @@
+import { logProbabilities } from '../../core/outputs/index.js';
 import { grad, mean, mul, reshape, square, sum, type Scalar, type Tensor } from '../../core/tf.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
-import { logProbabilities } from './outputs.js';
 import { termName } from './termName.js';
 
-/**
- * Options of {@link inputGradientTerm}.
- *
- * @example
- * ```ts
- * import type { InputGradientTermOptions } from 'responsible-tfjs/objectives';
- * const o: InputGradientTermOptions = { maskKey: 'irrelevantMask' };
- * ```
- */
+/** Options of {@link inputGradientTerm}. */
 export interface InputGradientTermOptions {
   /** Term name. Default `'inputGradient'`. */
   readonly name?: string;
@@ -62,7 +54,7 @@ export function inputGradientTerm(options?: InputGradientTermOptions): LossTerm 
     name,
     dataDependence: 'example',
     fn: (ctx) => {
-      const g = grad((x: Tensor) => sum(logProbabilities(ctx.forward(x))))(ctx.x);
+      const g = grad((x: Tensor) => sum(logProbabilities(ctx.forward(x), 'logits')))(ctx.x);
       const mask = ctx.extras[maskKey] ?? fixedMask;
       const masked = mask === undefined ? g : mul(g, mask);
       const perExample = sum(reshape(square(masked), [ctx.x.shape[0] as number, -1]), 1);

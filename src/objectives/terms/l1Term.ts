@@ -3,15 +3,7 @@ import { oneOf, optionsObject } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import { termName } from './termName.js';
 
-/**
- * Options of {@link l1Term}.
- *
- * @example
- * ```ts
- * import type { L1TermOptions } from 'responsible-tfjs/objectives';
- * const o: L1TermOptions = { scope: 'all' };
- * ```
- */
+/** Options of {@link l1Term}. */
 export interface L1TermOptions {
   /** Term name. Default `'l1'`. */
   readonly name?: string;

@@ -1,20 +1,12 @@
+import { positiveScore } from '../../core/outputs/index.js';
 import { cast, greater, less, logicalAnd, mul, sum, type Scalar } from '../../core/tf.js';
 import { mmdPenalty } from '../../fairness/index.js';
 import { optionsObject, positiveNumber } from '../../core/validate.js';
 import type { LossTerm } from '../types.js';
 import { checkGroups } from './groupChecks.js';
-import { positiveScore } from './outputs.js';
 import { termName } from './termName.js';
 
-/**
- * Options of {@link mmdTerm}.
- *
- * @example
- * ```ts
- * import type { MmdTermOptions } from 'responsible-tfjs/objectives';
- * const o: MmdTermOptions = { kernelBandwidth: 0.2 };
- * ```
- */
+/** Options of {@link mmdTerm}. */
 export interface MmdTermOptions {
   /** Term name. Default `'mmd'`. */
   readonly name?: string;

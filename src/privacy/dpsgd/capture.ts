@@ -3,16 +3,13 @@
  * its input and the gradient of the summed loss at its pre-activation output (internal).
  */
 import {
-  argMax, clipByValue, clone, dispose, equal, keep, log, logSoftmax, mul, neg, sum, tidy, valueAndGrads, zeros,
-  type Tensor, type Tensor1D, type Tensor2D,
+  argMax, clone, dispose, equal, keep, sum, tidy, valueAndGrads, zeros, type Tensor, type Tensor1D, type Tensor2D,
 } from '../../core/tf.js';
 import { assertGradientsAvailable } from '../../core/gradients.js';
+import { perExampleCrossEntropy } from '../../core/outputs/index.js';
 import { runModel } from './graph.js';
 import type { ModelPlan } from './modelPlan.js';
 import type { LayerCall } from './rules/index.js';
-
-/** Smallest probability in the cross-entropy of a model whose softmax could not be removed. */
-const PROBABILITY_FLOOR = 1e-7;
 
 /** The captured calls and per-example results; the caller disposes it. */
 export interface Capture {
@@ -24,10 +21,13 @@ export interface Capture {
   dispose(): void;
 }
 
-/** Per-example softmax cross-entropy `[batch]` from the model's outputs. */
+/**
+ * Per-example softmax cross-entropy `[batch]` from the model's outputs: logits (the engine strips
+ * a final softmax, so this is log-softmax) or, for a model whose softmax could not be removed,
+ * probabilities raised to the library's probability floor before the log.
+ */
 export function crossEntropy(labels: Tensor2D, outputs: Tensor, fromLogits: boolean): Tensor1D {
-  const logProbs = fromLogits ? logSoftmax(outputs) : log(clipByValue(outputs, PROBABILITY_FLOOR, 1));
-  return neg(sum(mul(labels, logProbs), 1)) as Tensor1D;
+  return perExampleCrossEntropy(labels, outputs, fromLogits ? 'logits' : 'probabilities');
 }
 
 /** Shapes of the probes for a batch, from the symbolic shapes or, if unknown, a dry run. */
