@@ -1,3 +1,4 @@
+import type { SensitiveFeatures } from '../fairness/inputs.js';
 import type { Scalar, Tensor, Tensor2D, Variable } from '../core/tf.js';
 import type { LabelsLike } from '../core/labels.js';
 
@@ -24,11 +25,13 @@ export interface ObjectiveBatch {
    */
   readonly y: LabelsLike;
   /**
-   * Named per-example tensors that terms read, first dimension `batch`: `groups` (sensitive group
-   * ids, integers from 0), `sampleWeight`, `irrelevantMask` (annotation mask of input features),
-   * or any name a custom term uses. The caller keeps ownership.
+   * Named per-example values that terms read, first dimension `batch`: `groups` (sensitive groups:
+   * integer codes from 0 as a tensor, or the same inputs as the fairness module takes (arrays of
+   * labels, named columns `{ sex, race }`, string tensors), encoded into codes at `setBatch`),
+   * `sampleWeight`, `irrelevantMask` (annotation mask of input features), or any name a custom
+   * term uses. The caller keeps ownership.
    */
-  readonly extras?: Readonly<Record<string, Tensor>>;
+  readonly extras?: Readonly<Record<string, Tensor | SensitiveFeatures>>;
 }
 
 /**

@@ -199,7 +199,7 @@ async function trainStep(
       dispose(Object.values(gradients));
       return hidden(epoch, names, weightsOf(state), 0, privacy!);
     }
-    const extras = Object.fromEntries(Object.entries(data.extras ?? {}).map(([k, v]) => [k, take(v)]));
+    const extras = Object.fromEntries(Object.entries(data.extras ?? {}).map(([k, v]) => [k, take(v as Tensor)])); // encoded to tensors up front
     const x = take(data.x);
     const labels = take(y);
     await o.loss.setBatch({ x, y: labels, extras });

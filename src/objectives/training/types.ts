@@ -1,3 +1,4 @@
+import type { SensitiveFeatures } from '../../fairness/inputs.js';
 import type { LabelsLike } from '../../core/labels.js';
 import type { Rng } from '../../core/rng.js';
 import type { Optimizer, Tensor } from '../../core/tf.js';
@@ -12,8 +13,12 @@ export interface ObjectiveData {
   readonly x: Tensor;
   /** Labels for all `n` rows (class indices or one-hot rows). */
   readonly y: LabelsLike;
-  /** Per-example tensors with first dimension `n` (groups, sample weights, masks). The caller keeps ownership. */
-  readonly extras?: Readonly<Record<string, Tensor>>;
+  /**
+   * Per-example values with first dimension `n` (groups, sample weights, masks): tensors, or for
+   * groups also label arrays and named columns as the fairness module takes them (encoded once over
+   * the whole data set). The caller keeps ownership.
+   */
+  readonly extras?: Readonly<Record<string, Tensor | SensitiveFeatures>>;
 }
 
 /**
