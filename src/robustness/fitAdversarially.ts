@@ -1,9 +1,13 @@
 import { AbortedError } from '../core/errors.js';
-import { betweenSteps, checkSignal, throwIfAborted } from '../core/eventLoop.js';
+import { checkSignal, throwIfAborted } from '../core/eventLoop.js';
+import { sequentialBatches } from '../core/training/batches.js';
+import type { TrainingCallbacks } from '../core/training/callbacks.js';
+import { stopFlag } from '../core/training/stopFlag.js';
+import { runTrainingLoop } from '../core/training/trainingLoop.js';
 import { isTensor, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
 import { labelsLikeOutputs, resolveOutputKind } from '../core/outputs/index.js';
-import { resolveRng, rngFromFunction, shuffledIndices } from '../core/rng.js';
+import { resolveRng, rngFromFunction } from '../core/rng.js';
 import { tensorArgument } from '../core/tensorArgument.js';
 import { gather, slice, tensor1d, tidy, train, type Tensor } from '../core/tf.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../core/validate.js';
@@ -73,22 +77,19 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
       : tradesTrainingStep(model, optimizer, xb, yb, { ...common, beta: opts.beta });
   const result: AdversarialHistory = { epoch: [], history: { loss: [], adversarialAccuracy: [] } };
   let last: AdversarialLogs | undefined;
-  const stopped = (): boolean => layers?.stopTraining === true;
-  if (layers !== undefined) layers.stopTraining = false;
+  let sums = { loss: 0, acc: 0, seen: 0 };
   try {
-    await callbacks.onTrainBegin?.();
-    for (let epoch = 0; epoch < epochs && !stopped(); epoch++) {
-      await callbacks.onEpochBegin?.(epoch);
-      const order = shuffle ? shuffledIndices(n, rng) : Int32Array.from({ length: n }, (_, i) => i);
-      let lossSum = 0;
-      let accSum = 0;
-      let seen = 0;
-      for (let start = 0, batch = 0; start < n; start += batchSize, batch++) {
-        await betweenSteps(fn, signal);
-        const idx = tensor1d(order.subarray(start, Math.min(n, start + batchSize)), 'int32');
-        const xb = gather(x, idx);
-        const yb = gather(labels, idx);
-        idx.dispose();
+    await runTrainingLoop({
+      fn, epochs, signal,
+      // The callbacks' log shapes are the records the loop passes (loss, adversarialAccuracy).
+      callbacks: [callbacks as TrainingCallbacks],
+      ...(layers !== undefined ? { stopRequested: stopFlag(layers) } : {}),
+      batches: sequentialBatches({ n, batchSize, shuffle, rng }),
+      async step(rows) {
+        const { xb, yb } = tidy(() => {
+          const idx = tensor1d(rows, 'int32');
+          return { xb: gather(x, idx), yb: gather(labels, idx) };
+        });
         let logs: TrainingStepResult;
         try {
           logs = await step(xb, yb);
@@ -99,20 +100,20 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
           xb.dispose();
           yb.dispose();
         }
-        const size = Math.min(batchSize, n - start);
-        lossSum += logs.loss * size;
-        accSum += logs.adversarialAccuracy * size;
-        seen += size;
-        await callbacks.onBatchEnd?.(batch, { loss: logs.loss, adversarialAccuracy: logs.adversarialAccuracy });
-        if (stopped()) break;
-      }
-      last = { loss: lossSum / seen, adversarialAccuracy: accSum / seen };
-      result.epoch.push(epoch);
-      result.history.loss.push(last.loss);
-      result.history.adversarialAccuracy.push(last.adversarialAccuracy);
-      await callbacks.onEpochEnd?.(epoch, last);
-    }
-    await callbacks.onTrainEnd?.(last);
+        const size = rows.length;
+        sums = { loss: sums.loss + logs.loss * size, acc: sums.acc + logs.adversarialAccuracy * size, seen: sums.seen + size };
+        return { logs: { loss: logs.loss, adversarialAccuracy: logs.adversarialAccuracy } };
+      },
+      endEpoch(epoch) {
+        last = { loss: sums.loss / sums.seen, adversarialAccuracy: sums.acc / sums.seen };
+        sums = { loss: 0, acc: 0, seen: 0 };
+        result.epoch.push(epoch);
+        result.history.loss.push(last.loss);
+        result.history.adversarialAccuracy.push(last.adversarialAccuracy);
+        return { ...last };
+      },
+      endTraining: () => (last === undefined ? {} : { ...last }),
+    });
   } finally {
     labels.dispose();
     if (ownOptimizer) optimizer.dispose();
