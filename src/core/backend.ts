@@ -18,3 +18,17 @@ export function assertBackend(fn: string): void {
   }
   if (names.length === 0) throw new NoBackendError(fn);
 }
+
+/**
+ * Whether the active backend supports synchronous reads (`dataSync`). The webgpu backend does not
+ * reliably (it maps GPU buffers asynchronously; in Chromium a synchronous read can fail with
+ * "Failed to execute 'mapAsync' on 'GPUBuffer'"), so synchronous validation of tensor values is
+ * skipped there by default and left to the caller's asynchronous checks.
+ */
+export function synchronousReadsSupported(): boolean {
+  try {
+    return engine().backendName !== 'webgpu';
+  } catch {
+    return true;
+  }
+}

@@ -1,3 +1,4 @@
+import { synchronousReadsSupported } from '../../core/backend.js';
 import { assertBackend } from '../../core/backend.js';
 import {
   add, customGrad, div, floor, greater, greaterEqual, less, lessEqual, logicalAnd, max, maximum, min, minimum, mod,
@@ -26,7 +27,8 @@ export interface FakeQuantizeOptions {
   readonly zeroPoint?: number | readonly number[];
   /**
    * Read `x` and reject NaN or infinite values, as `quantizeArray` rejects them in arrays (a NaN
-   * would otherwise turn the min-max scale, and every output, into NaN). Default true.
+   * would otherwise turn the min-max scale, and every output, into NaN). Default true, except on
+   * the webgpu backend, whose synchronous reads are unreliable: there the default is false.
    * `fakeQuantize` is synchronous (it runs inside the forward pass of a gradient tape), so the
    * read is a synchronous `dataSync`: free on cpu and wasm, a pipeline stall on webgl and webgpu.
    * In a training loop, pass false and check the weights once outside the tape if needed.
@@ -77,7 +79,7 @@ export function fakeQuantize(x: Tensor, options: FakeQuantizeOptions): Tensor {
   const opts = optionsObject(fn, 'options', options);
   const dtype = oneOf(fn, 'options.dtype', opts.dtype, Object.keys(INT_RANGES) as IntegerDtype[]);
   const scheme = oneOf(fn, 'options.scheme', opts.scheme ?? 'affine', ['affine', 'symmetric'] as const);
-  const checkValues = booleanValue(fn, 'options.checkValues', opts.checkValues ?? true);
+  const checkValues = booleanValue(fn, 'options.checkValues', opts.checkValues ?? synchronousReadsSupported());
   tensorArgument(fn, 'x', x, 'a float32 tensor');
   if (x.dtype !== 'float32') invalid(fn, 'x', x, 'a float32 tensor');
   assertGradientsAvailable(fn);

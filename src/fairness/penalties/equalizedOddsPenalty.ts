@@ -29,7 +29,8 @@ export interface EqualizedOddsPenaltyOptions {
    * `optimizer.minimize` or `tf.grad`), so the read is a synchronous `dataSync`: free on cpu and
    * wasm, a pipeline stall on webgl and webgpu. In a training loop, check each batch's tensors once
    * outside the gradient tape (with an async read) and pass false; shapes and disposed tensors are
-   * checked either way.
+   * checked either way. Default true, except on the webgpu backend, whose synchronous reads are
+   * unreliable: there the default is false.
    */
   readonly checkValues?: boolean;
 }

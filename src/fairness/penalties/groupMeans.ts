@@ -1,4 +1,5 @@
 /** Shared tensor helpers of the fairness penalties. */
+import { synchronousReadsSupported } from '../../core/backend.js';
 import { cast, div, fill, greater, maximum, matMul, max, min, mul, oneHot, reshape, scalar, sub, sum, tensor1d, where, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../../core/tf.js';
 import { isTensor } from '../../core/labels.js';
 import { assertFiniteTensorSync, assertFiniteValues, tensorArgument } from '../../core/tensorArgument.js';
@@ -50,7 +51,8 @@ export function rowVector(
 
 /** Validates the `checkValues` option (default true). */
 export function checkValuesOption(fn: string, value: unknown): boolean {
-  return booleanValue(fn, 'options.checkValues', value ?? true);
+  // Default: check, except on webgpu, whose synchronous reads are unreliable (see synchronousReadsSupported).
+  return booleanValue(fn, 'options.checkValues', value ?? synchronousReadsSupported());
 }
 
 /**
