@@ -13,6 +13,7 @@ import {
   truePositiveRate,
 } from '../../src/fairness/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { expectInvalidArgument } from '../helpers/errors.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 const groups = [0, 0, 0, 1, 1, 1];
@@ -166,15 +167,7 @@ describeBackends('fairness penalties', (backend) => {
       [() => mmdPenalty({ scores: s, membership: [1, 1, 0, 0], checkValues: 'no' as never }), 'mmdPenalty', 'options.checkValues', /true or false/],
     ];
     for (const [call, fn, argument, message] of cases) {
-      let error: unknown;
-      try {
-        call();
-      } catch (e) {
-        error = e;
-      }
-      expect(error, argument).toBeInstanceOf(InvalidArgumentError);
-      expect([(error as InvalidArgumentError).fn, (error as InvalidArgumentError).argument]).toEqual([fn, argument]);
-      expect((error as Error).message).toMatch(message);
+      expectInvalidArgument(call, fn, argument, message);
     }
     expect(tf.memory().numTensors, 'no tensor left by the failed calls').toBe(created);
     // checkValues: false skips the reads (for loops that checked the batch once); shapes are still checked.

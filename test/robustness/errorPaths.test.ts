@@ -13,6 +13,7 @@ import {
   softmaxCrossEntropy, tradesAttack, tradesLoss, tradesTrainingStep,
 } from '../../src/robustness/index.js';
 import { describeBackends } from '../helpers/backends.js';
+import { expectInvalidArgument } from '../helpers/errors.js';
 
 function mlp(seed: number): tfl.Sequential {
   const model = tfl.sequential();
@@ -229,18 +230,7 @@ describeBackends('robustness error paths', () => {
       [() => tradesLoss(f, x, xAdv, y, { modelOutput: 'scores' as never }), 'options.modelOutput', /one of/],
       [() => tradesLoss(42 as never, x, xAdv, y), 'model', /LayersModel or a function/],
     ];
-    for (const [call, argument, message] of cases) {
-      let error: unknown;
-      try {
-        call();
-      } catch (e) {
-        error = e;
-      }
-      expect(error, argument).toBeInstanceOf(InvalidArgumentError);
-      expect((error as InvalidArgumentError).fn).toBe('tradesLoss');
-      expect((error as InvalidArgumentError).argument).toBe(argument);
-      expect((error as Error).message).toMatch(message);
-    }
+    for (const [call, argument, message] of cases) expectInvalidArgument(call, 'tradesLoss', argument, message);
     // Only the inputs built for the cases above remain (disposed copies and 5 fresh tensors).
     expect(tf.memory().numTensors - before).toBe(5);
     tf.dispose([x, xAdv, y]);
