@@ -47,11 +47,11 @@ add('PLD step×10k + getEpsilon (vdi 1e-4)', t.medianMs, t.runs, 'Opacus PRVAcco
 const sr = 256 / 60000;
 const nmSteps = Math.floor(60 / sr);
 t = await measure(() => {
-  value = getNoiseMultiplier({ targetEpsilon: 3, targetDelta: delta, sampleRate: sr, steps: nmSteps });
+  value = getNoiseMultiplier({ targetEpsilon: 3, delta, sampleRate: sr, steps: nmSteps });
 }, { warmup: 2, minRuns: 10, minTimeMs: 1000 });
 add('getNoiseMultiplier rdp, 60 epochs', t.medianMs, t.runs, 'Opacus get_noise_multiplier (rdp)', T.opacus_get_noise_multiplier_eps3_60epochs.median_s * 1e3, value, T.opacus_get_noise_multiplier_eps3_60epochs.value);
 t = await measure(() => {
-  value = getNoiseMultiplier({ targetEpsilon: 3, targetDelta: delta, sampleRate: sr, steps: nmSteps, accountant: 'pld' });
+  value = getNoiseMultiplier({ targetEpsilon: 3, delta, sampleRate: sr, steps: nmSteps, accountant: 'pld' });
 }, { warmup: 0, minRuns: 3, minTimeMs: 0 });
 rows.push({ case: 'getNoiseMultiplier pld, 60 epochs', oursMs: t.medianMs, runs: t.runs, reference: '(no Python timing)', ours: value });
 

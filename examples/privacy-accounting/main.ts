@@ -38,10 +38,10 @@ console.log(
 console.log(`target: epsilon ${targetEpsilon} at delta ${delta}\n`);
 
 let t0 = performance.now();
-const sigmaRdp = getNoiseMultiplier({ targetEpsilon, targetDelta: delta, sampleRate, steps, accountant: 'rdp' });
+const sigmaRdp = getNoiseMultiplier({ targetEpsilon, delta, sampleRate, steps, accountant: 'rdp' });
 const msRdp = performance.now() - t0;
 t0 = performance.now();
-const sigmaPld = getNoiseMultiplier({ targetEpsilon, targetDelta: delta, sampleRate, steps, accountant: 'pld' });
+const sigmaPld = getNoiseMultiplier({ targetEpsilon, delta, sampleRate, steps, accountant: 'pld' });
 const msPld = performance.now() - t0;
 console.log(`noise multiplier for epsilon <= ${targetEpsilon}:`);
 console.log(`  RDP accountant: sigma = ${sigmaRdp.toFixed(4)}   (${msRdp.toFixed(0)} ms)`);

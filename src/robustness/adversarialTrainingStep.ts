@@ -5,7 +5,7 @@ import { add, mean, mul, type Optimizer, type Scalar, type Tensor, type Variable
 import { invalid, numberInRange, optionsObject } from '../core/validate.js';
 import { prepareAttack } from './context.js';
 import { pgdCore, pgdSettings, type PgdOptions } from './pgd.js';
-import { checkOptimizer, keptCorrectCount, minimizeAndRead, trainableVariables, trainingForward, type TrainingStepResult } from './training.js';
+import { checkOptimizer, isOptimizerLike, keptCorrectCount, minimizeAndRead, trainableVariables, trainingForward, type TrainingStepResult } from './training.js';
 
 /**
  * Options of {@link adversarialTrainingStep}: the PGD attack used to craft the training examples,
@@ -20,6 +20,8 @@ export interface AdversarialTrainingStepOptions extends PgdOptions {
   readonly cleanWeight?: number;
   /** Variables to update. Default: the LayersModel's trainable weights (every trainable variable for a plain function). */
   readonly variables?: readonly Variable[];
+  /** The optimizer taking the step (the library's step shape: `step(model, x, y, { optimizer, ... })`). */
+  readonly optimizer?: Optimizer;
 }
 
 /**
@@ -29,7 +31,6 @@ export interface AdversarialTrainingStepOptions extends PgdOptions {
  *
  * @param model - A `tf.LayersModel` (its trainable weights are updated) or a function from inputs
  *   to logits (pass `options.variables`); a single output unit is a binary model (see {@link pgd}).
- * @param optimizer - Any tfjs optimizer, e.g. `tf.train.adam(1e-3)`.
  * @param x - A float32 batch with values in `[clipMin, clipMax]`.
  * @param y - True classes as indices or one-hot rows (0/1, or a `[batch, 1]` 0/1 column, for a
  *   single-output model).
@@ -46,19 +47,28 @@ export interface AdversarialTrainingStepOptions extends PgdOptions {
  * import { adversarialTrainingStep } from 'responsible-tfjs/robustness';
  * const optimizer = tf.train.adam(1e-3);
  * for (const [xb, yb] of batches) {
- *   const { loss } = await adversarialTrainingStep(model, optimizer, xb, yb, { epsilon: 0.1, stepSize: 0.025, steps: 7 });
+ *   const { loss } = await adversarialTrainingStep(model, xb, yb, { optimizer, epsilon: 0.1, stepSize: 0.025, steps: 7 });
  * }
  * ```
  */
+export function adversarialTrainingStep(model: ModelLike, x: Tensor, y: LabelsLike, options: AdversarialTrainingStepOptions & { readonly optimizer: Optimizer }): Promise<TrainingStepResult>;
+/**
+ * The earlier form with the optimizer second.
+ * @deprecated Pass the optimizer as `options.optimizer` (`adversarialTrainingStep(model, x, y, { optimizer, ... })`);
+ * this form is kept for one minor version.
+ * @returns The loss and the adversarial accuracy on the batch.
+ */
+export function adversarialTrainingStep(model: ModelLike, optimizer: Optimizer, x: Tensor, y: LabelsLike, options: AdversarialTrainingStepOptions): Promise<TrainingStepResult>;
 export async function adversarialTrainingStep(
   model: ModelLike,
-  optimizer: Optimizer,
-  x: Tensor,
-  y: LabelsLike,
-  options: AdversarialTrainingStepOptions,
+  ...rest: [Tensor, LabelsLike, AdversarialTrainingStepOptions] | [Optimizer, Tensor, LabelsLike, AdversarialTrainingStepOptions]
 ): Promise<TrainingStepResult> {
   const fn = 'adversarialTrainingStep';
-  const opt = checkOptimizer(fn, optimizer);
+  const positional = rest.length === 4 || isOptimizerLike(rest[0]);
+  const [optimizer, x, y, options] = positional
+    ? (rest as [Optimizer, Tensor, LabelsLike, AdversarialTrainingStepOptions])
+    : [(rest[2] as AdversarialTrainingStepOptions | undefined)?.optimizer, rest[0] as Tensor, rest[1] as LabelsLike, rest[2] as AdversarialTrainingStepOptions];
+  const opt = checkOptimizer(fn, optimizer, positional ? 'optimizer' : 'options.optimizer');
   const opts = optionsObject(fn, 'options', options);
   const settings = pgdSettings(fn, opts);
   const cleanWeight = numberInRange(fn, 'options.cleanWeight', opts.cleanWeight ?? 0, { min: 0, max: 1 });

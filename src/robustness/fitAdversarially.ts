@@ -73,8 +73,8 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   const common = { ...attack, rng, modelOutput: opts.modelOutput, variables: opts.variables, signal };
   const step = (xb: Tensor, yb: Tensor): Promise<TrainingStepResult> =>
     method === 'pgd'
-      ? adversarialTrainingStep(model, optimizer, xb, yb, { ...common, loss: opts.loss, cleanWeight: opts.cleanWeight })
-      : tradesTrainingStep(model, optimizer, xb, yb, { ...common, beta: opts.beta });
+      ? adversarialTrainingStep(model, xb, yb, { ...common, optimizer, loss: opts.loss, cleanWeight: opts.cleanWeight })
+      : tradesTrainingStep(model, xb, yb, { ...common, optimizer, beta: opts.beta });
   const result: AdversarialHistory = { epoch: [], history: { loss: [], adversarialAccuracy: [] } };
   let last: AdversarialLogs | undefined;
   let sums = { loss: 0, acc: 0, seen: 0 };

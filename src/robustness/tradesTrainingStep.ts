@@ -9,7 +9,7 @@ import { invalid, nonNegativeNumber, optionsObject } from '../core/validate.js';
 import { checkInputs } from './context.js';
 import { tradesAttackCore, tradesSettings, type TradesAttackOptions } from './trades.js';
 import { tradesObjective } from './tradesLoss.js';
-import { checkOptimizer, minimizeAndRead, trainableVariables, trainingForward, type TrainingStepResult } from './training.js';
+import { checkOptimizer, isOptimizerLike, minimizeAndRead, trainableVariables, trainingForward, type TrainingStepResult } from './training.js';
 
 /** Options of {@link tradesTrainingStep}: the inner attack, the trade-off `beta`, and what to update. */
 export interface TradesTrainingStepOptions extends TradesAttackOptions {
@@ -17,6 +17,8 @@ export interface TradesTrainingStepOptions extends TradesAttackOptions {
   readonly beta?: number;
   /** Variables to update. Default: the LayersModel's trainable weights (every trainable variable for a plain function). */
   readonly variables?: readonly Variable[];
+  /** The optimizer taking the step (the library's step shape: `step(model, x, y, { optimizer, ... })`). */
+  readonly optimizer?: Optimizer;
 }
 
 /**
@@ -34,18 +36,27 @@ export interface TradesTrainingStepOptions extends TradesAttackOptions {
  * import * as tf from '@tensorflow/tfjs';
  * import { tradesTrainingStep } from 'responsible-tfjs/robustness';
  * const optimizer = tf.train.adam(1e-3);
- * const { loss } = await tradesTrainingStep(model, optimizer, xb, yb, { epsilon: 0.1, stepSize: 0.025, steps: 7, beta: 6 });
+ * const { loss } = await tradesTrainingStep(model, xb, yb, { optimizer, epsilon: 0.1, stepSize: 0.025, steps: 7, beta: 6 });
  * ```
  */
+export function tradesTrainingStep(model: ModelLike, x: Tensor, y: LabelsLike, options: TradesTrainingStepOptions & { readonly optimizer: Optimizer }): Promise<TrainingStepResult>;
+/**
+ * The earlier form with the optimizer second.
+ * @deprecated Pass the optimizer as `options.optimizer` (`tradesTrainingStep(model, x, y, { optimizer, ... })`);
+ * this form is kept for one minor version.
+ * @returns The loss and the adversarial accuracy on the batch.
+ */
+export function tradesTrainingStep(model: ModelLike, optimizer: Optimizer, x: Tensor, y: LabelsLike, options: TradesTrainingStepOptions): Promise<TrainingStepResult>;
 export async function tradesTrainingStep(
   model: ModelLike,
-  optimizer: Optimizer,
-  x: Tensor,
-  y: LabelsLike,
-  options: TradesTrainingStepOptions,
+  ...rest: [Tensor, LabelsLike, TradesTrainingStepOptions] | [Optimizer, Tensor, LabelsLike, TradesTrainingStepOptions]
 ): Promise<TrainingStepResult> {
   const fn = 'tradesTrainingStep';
-  const opt = checkOptimizer(fn, optimizer);
+  const positional = rest.length === 4 || isOptimizerLike(rest[0]);
+  const [optimizer, x, y, options] = positional
+    ? (rest as [Optimizer, Tensor, LabelsLike, TradesTrainingStepOptions])
+    : [(rest[2] as TradesTrainingStepOptions | undefined)?.optimizer, rest[0] as Tensor, rest[1] as LabelsLike, rest[2] as TradesTrainingStepOptions];
+  const opt = checkOptimizer(fn, optimizer, positional ? 'optimizer' : 'options.optimizer');
   const opts = optionsObject(fn, 'options', options);
   const s = tradesSettings(fn, opts, model);
   const beta = nonNegativeNumber(fn, 'options.beta', opts.beta ?? 6);

@@ -32,11 +32,14 @@ export function trainableVariables(fn: string, model: ModelLike, variables: read
 }
 
 /** Checks that `optimizer` looks like a tfjs optimizer. */
-export function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
-  if (typeof optimizer !== 'object' || optimizer === null || typeof (optimizer as Optimizer).minimize !== 'function') {
-    invalid(fn, 'optimizer', optimizer, "a tf.Optimizer (e.g. tf.train.adam(1e-3))");
-  }
+export function checkOptimizer(fn: string, optimizer: unknown, argument = 'optimizer'): Optimizer {
+  if (!isOptimizerLike(optimizer)) invalid(fn, argument, optimizer, "a tf.Optimizer (e.g. tf.train.adam(1e-3))");
   return optimizer as Optimizer;
+}
+
+/** True for a tfjs optimizer (duck-typed): tells the deprecated positional step form from the options form. */
+export function isOptimizerLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Optimizer).minimize === 'function';
 }
 
 /**

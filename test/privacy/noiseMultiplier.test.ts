@@ -89,3 +89,15 @@ describe('calibrate (generic)', () => {
     ).toThrow("argument 'upperBound'");
   });
 });
+
+describe('delta, the one name of the guarantee\'s delta', () => {
+  it('getNoiseMultiplier and calibrate take delta; targetDelta stays as a deprecated alias', () => {
+    const base = { targetEpsilon: 1, sampleRate: 0.01, steps: 100 };
+    const a = getNoiseMultiplier({ ...base, delta: 1e-5 });
+    expect(getNoiseMultiplier({ ...base, targetDelta: 1e-5 })).toBe(a);
+    expect(() => getNoiseMultiplier({ ...base, delta: 1e-5, targetDelta: 1e-6 })).toThrow("argument 'options.targetDelta'");
+    expect(() => getNoiseMultiplier({ ...base })).toThrow("argument 'options.delta'");
+    const c = calibrate({ makeEvent: (s) => gaussianEvent(s), targetEpsilon: 1, delta: 1e-5, lowerBound: 0.1 });
+    expect(calibrate({ makeEvent: (s) => gaussianEvent(s), targetEpsilon: 1, targetDelta: 1e-5, lowerBound: 0.1 }).parameter).toBe(c.parameter);
+  });
+});

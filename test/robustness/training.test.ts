@@ -43,6 +43,27 @@ describeBackends('adversarial training', (backend) => {
     model.dispose();
   });
 
+  it('takes the step shape step(model, x, y, { optimizer }); the positional optimizer form gives the same step', async () => {
+    const { x, y } = data(0, 16);
+    const run = async (form: 'options' | 'positional', method: 'pgd' | 'trades') => {
+      const model = mlp(7);
+      const optimizer = tf.train.sgd(0.1);
+      const o = { ...attack, rng: seededRng(5) };
+      const r = method === 'pgd'
+        ? form === 'options' ? await adversarialTrainingStep(model, x, y, { ...o, optimizer }) : await adversarialTrainingStep(model, optimizer, x, y, o)
+        : form === 'options' ? await tradesTrainingStep(model, x, y, { ...o, optimizer }) : await tradesTrainingStep(model, optimizer, x, y, o);
+      const w = Array.from(await model.trainableWeights[0]!.read().data());
+      optimizer.dispose();
+      model.dispose();
+      return { loss: r.loss, w };
+    };
+    for (const method of ['pgd', 'trades'] as const) {
+      expect(await run('options', method)).toEqual(await run('positional', method));
+    }
+    await expect(adversarialTrainingStep(mlp(1), x, y, { ...attack } as never)).rejects.toThrow("argument 'options.optimizer'");
+    x.dispose();
+  });
+
   it('trains a plain function through its variables', async () => {
     const w = tf.variable(tf.zeros([64, 10]));
     const b = tf.variable(tf.zeros([10]));

@@ -2,10 +2,11 @@
  * One generic calibration: find the parameter of a mechanism family that meets a privacy target.
  */
 import { InvalidArgumentError, ResponsibleError } from '../../core/errors.js';
-import { invalid, numberInRange, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
+import { invalid, oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
 import type { AccountantKind, PrivacyAccountant } from './accountant.js';
 import { createAccountant } from './createAccountant.js';
 import type { DpEvent } from './dpEvent.js';
+import { deltaOption } from './deltaOption.js';
 
 /**
  * Options of {@link calibrate}.
@@ -16,7 +17,9 @@ export interface CalibrateOptions {
   /** The epsilon to reach, never exceeded. */
   readonly targetEpsilon: number;
   /** The delta at which epsilon is measured, in (0, 1). */
-  readonly targetDelta: number;
+  readonly delta?: number;
+  /** @deprecated Use `delta`; accepted for one minor version. */
+  readonly targetDelta?: number;
   /** The accountant kind, or a factory of fresh accountants (default `'rdp'`). */
   readonly accountant?: AccountantKind | (() => PrivacyAccountant);
   /** Smallest parameter to consider (> 0). */
@@ -62,7 +65,7 @@ export interface CalibrationResult {
  * // Noise multiplier for 1000 DP-SGD steps at q = 0.01 reaching epsilon 2 at delta 1e-5:
  * const { parameter } = calibrate({
  *   makeEvent: (s) => selfComposedEvent(poissonSampledEvent(0.01, gaussianEvent(s)), 1000),
- *   targetEpsilon: 2, targetDelta: 1e-5, lowerBound: 0.3,
+ *   targetEpsilon: 2, delta: 1e-5, lowerBound: 0.3,
  * });
  * ```
  */
@@ -71,7 +74,7 @@ export function calibrate(options: CalibrateOptions): CalibrationResult {
   const o = optionsObject(fn, 'options', options);
   if (typeof o.makeEvent !== 'function') invalid(fn, 'makeEvent', o.makeEvent, 'a function (parameter) => DpEvent');
   positiveNumber(fn, 'targetEpsilon', o.targetEpsilon);
-  numberInRange(fn, 'targetDelta', o.targetDelta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
+  const delta = deltaOption(fn, o);
   positiveNumber(fn, 'lowerBound', o.lowerBound);
   if (o.upperBound !== undefined) {
     positiveNumber(fn, 'upperBound', o.upperBound);
@@ -88,7 +91,7 @@ export function calibrate(options: CalibrateOptions): CalibrationResult {
   const epsAt = (p: number): number => {
     evaluations++;
     const acc = make !== undefined ? make() : createAccountant(kind);
-    return acc.compose(o.makeEvent(p)).getEpsilon(o.targetDelta);
+    return acc.compose(o.makeEvent(p)).getEpsilon(delta);
   };
   const decreasing = monotonicity === 'decreasing';
   // `good` meets the target, `bad` does not.

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 import type { AccountantKind, PrivacyAccountant } from './accountant.js';
 import { calibrate } from './calibrate.js';
+import { deltaOption } from './deltaOption.js';
 import { createAccountant } from './createAccountant.js';
 import type { DpEvent } from './dpEvent.js';
 
@@ -11,8 +12,10 @@ import type { DpEvent } from './dpEvent.js';
 export interface GetNoiseMultiplierOptions {
   /** The epsilon to reach (never exceeded), including what `accountant`'s history already spent. */
   readonly targetEpsilon: number;
-  /** The delta at which epsilon is measured, in (0, 1). */
-  readonly targetDelta: number;
+  /** The delta at which epsilon is measured, in (0, 1) (`delta`, as in `fitPrivately`). */
+  readonly delta?: number;
+  /** @deprecated Use `delta`; accepted for one minor version. */
+  readonly targetDelta?: number;
   /** Poisson sample rate of each step, in (0, 1]. */
   readonly sampleRate: number;
   /** Number of DP-SGD steps, an integer >= 1. */
@@ -60,18 +63,18 @@ export function accountantFactory(fn: string, argument: string, value: Accountan
  * @example
  * ```ts
  * import { getNoiseMultiplier, RdpAccountant } from 'responsible-tfjs/privacy';
- * const sigma = getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 256 / 60000, steps: 14062 });
+ * const sigma = getNoiseMultiplier({ targetEpsilon: 3, delta: 1e-5, sampleRate: 256 / 60000, steps: 14062 });
  * // ≈ 1.01 (Opacus returns 1.015625, its conservative bisection end)
  * // Calibrated on the accountant that will be spent on (custom orders):
  * const acc = new RdpAccountant({ orders: [2, 4, 8, 16, 32] });
- * const sigma2 = getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 0.01, steps: 1000, accountant: acc });
+ * const sigma2 = getNoiseMultiplier({ targetEpsilon: 3, delta: 1e-5, sampleRate: 0.01, steps: 1000, accountant: acc });
  * ```
  */
 export function getNoiseMultiplier(options: GetNoiseMultiplierOptions): number {
   const fn = 'getNoiseMultiplier';
   const o = optionsObject(fn, 'options', options);
   const targetEpsilon = positiveNumber(fn, 'options.targetEpsilon', o.targetEpsilon);
-  const targetDelta = numberInRange(fn, 'options.targetDelta', o.targetDelta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
+  const targetDelta = deltaOption(fn, o);
   const sampleRate = numberInRange(fn, 'options.sampleRate', o.sampleRate, { min: 0, max: 1, minInclusive: false });
   const steps = positiveInteger(fn, 'options.steps', o.steps);
   const make = accountantFactory(fn, 'options.accountant', o.accountant);
@@ -101,7 +104,7 @@ export function getNoiseMultiplier(options: GetNoiseMultiplierOptions): number {
       if (lo < 1e-3) return hi;
     } while (eps(lo) <= targetEpsilon);
   }
-  return calibrate({ makeEvent, targetEpsilon, targetDelta, accountant: make, lowerBound: lo, upperBound: hi, epsilonTolerance }).parameter;
+  return calibrate({ makeEvent, targetEpsilon, delta: targetDelta, accountant: make, lowerBound: lo, upperBound: hi, epsilonTolerance }).parameter;
 }
 
 function rdpGuess(makeEvent: (s: number) => DpEvent, targetEpsilon: number, targetDelta: number): number {

@@ -108,7 +108,11 @@ export interface FitPrivatelyResult {
   readonly accountant: PrivacyAccountant;
   /** Set when training stopped early because the next step would exceed `targetEpsilon`. */
   readonly budgetExceeded?: PrivacyBudgetExceededError;
-  /** The noise source; a result from an insecure (seeded) source is for testing only. */
+  /** Whether the noise came from a cryptographically secure source (a seeded run is for testing only). */
+  readonly secure: boolean;
+  /** The noise source's label (the library's one provenance shape: `{ secure, rngLabel }`). */
+  readonly rngLabel: string;
+  /** @deprecated Use `secure` and `rngLabel`; kept for one minor version. */
   readonly rng: { readonly secure: boolean; readonly label: string };
 }
 
@@ -167,7 +171,7 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
   const planned = epochs * stepsPerEpoch;
   const noiseMultiplier =
     o.noiseMultiplier ??
-    getNoiseMultiplier({ targetEpsilon: targetEpsilon as number, targetDelta: delta, sampleRate, steps: planned, accountant: live, epsilonTolerance });
+    getNoiseMultiplier({ targetEpsilon: targetEpsilon as number, delta, sampleRate, steps: planned, accountant: live, epsilonTolerance });
   const settings = stepSettings(fn, { ...o, noiseMultiplier, expectedBatchSize: sampleRate * n, rng });
   const labels = checkLabels(fn, plan, y, n);
   let taken = 0;
@@ -229,7 +233,7 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
       history, noiseMultiplier, sampleRate, steps: taken, epsilon: spentEpsilon(), delta,
       accountant: budget !== undefined ? budget.accountant : live,
       ...(budgetExceeded !== undefined ? { budgetExceeded } : {}),
-      rng: { secure: rng.secure, label: rng.label },
+      secure: rng.secure, rngLabel: rng.label, rng: { secure: rng.secure, label: rng.label },
     };
   } finally {
     dispose(labels);

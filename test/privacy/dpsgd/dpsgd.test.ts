@@ -119,6 +119,7 @@ describeBackends('DP-SGD', () => {
     const one = await expectNoLeaks(run);
     expect(one.history.epsilon).toHaveLength(1);
     expect(one.rng.secure).toBe(false);
+    expect([one.secure, one.rngLabel]).toEqual([false, one.rng.label]);
     const three = await fitPrivately(model, x, y, {
       epochs: 3, batchSize: 10, maxGradNorm: 1, noiseMultiplier: 1.1, delta: 1e-5, optimizer, rng: seededRng(4),
     });
