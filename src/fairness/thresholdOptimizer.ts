@@ -127,10 +127,10 @@ export function fitThresholdOptimizer(options: ThresholdOptimizerOptions): Thres
   }
   const gridSize = o.gridSize === undefined ? 1000 : positiveInteger(fn, 'options.gridSize', o.gridSize);
   const flip = o.flip === undefined ? false : booleanValue(fn, 'options.flip', o.flip);
-  const t = numberColumn(fn, 'yTrue', o.yTrue);
+  const t = numberColumn(fn, 'options.yTrue', o.yTrue);
   nonEmpty(fn, 'yTrue', t.length);
   binaryColumn(fn, 'yTrue', t);
-  const s = numberColumn(fn, 'yScore', o.yScore, t.length);
+  const s = numberColumn(fn, 'options.yScore', o.yScore, t.length);
   const { names, codes, keys, counts } = encodeGroupRows(fn, o.sensitiveFeatures, t.length);
   // Scores and labels of each group, in row order.
   const scoresOf = Array.from(counts, (k) => new Array<number>(k));
@@ -219,7 +219,7 @@ export function thresholdProbabilities(rule: ThresholdRule, options: ThresholdAp
 function probabilities(fn: string, rule: ThresholdRule, options: ThresholdApplyOptions): Float64Array {
   const r = checkThresholdRule(fn, rule);
   const o = optionsObject(fn, 'options', options);
-  const s = numberColumn(fn, 'yScore', o.yScore);
+  const s = numberColumn(fn, 'options.yScore', o.yScore);
   const { codes, keys } = encodeGroupRows(fn, o.sensitiveFeatures, s.length, 'options.sensitiveFeatures', 'yScore');
   const rules = keys.map((key) => {
     if (!Object.hasOwn(r.groups, key)) invalid(fn, 'options.sensitiveFeatures', key, `a group seen at fit time (${Object.keys(r.groups).join(', ')})`);

@@ -36,8 +36,8 @@ describe('discreteLaplaceMechanism (exact sampler)', () => {
     expect(r.secure).toBe(true);
     expect(() => discreteLaplaceMechanism(1.5, { sensitivity: 1, epsilon: 1 })).toThrow("argument 'value'");
     expect(() => discreteLaplaceMechanism([1, 0.5], { sensitivity: 1, epsilon: 1 })).toThrow("argument 'value[1]'");
-    expect(() => discreteLaplaceMechanism(1, { sensitivity: 1.5, epsilon: 1 })).toThrow("argument 'sensitivity'");
-    expect(() => discreteLaplaceMechanism(1, { sensitivity: 1, epsilon: 0 })).toThrow("argument 'epsilon'");
+    expect(() => discreteLaplaceMechanism(1, { sensitivity: 1.5, epsilon: 1 })).toThrow("argument 'options.sensitivity'");
+    expect(() => discreteLaplaceMechanism(1, { sensitivity: 1, epsilon: 0 })).toThrow("argument 'options.epsilon'");
   });
 });
 
@@ -62,7 +62,7 @@ describe('discreteGaussianMechanism (exact sampler)', () => {
     expect(r.event).toEqual({ kind: 'gaussian', noiseMultiplier: 2 });
     const eps = new RdpAccountant().compose(r.event!).getEpsilon(1e-6);
     expect(eps).toBeGreaterThan(0);
-    expect(() => discreteGaussianMechanism(1, { sigma: 0 })).toThrow("argument 'sigma'");
+    expect(() => discreteGaussianMechanism(1, { sigma: 0 })).toThrow("argument 'options.sigma'");
   });
 });
 

@@ -128,7 +128,7 @@ describeBackends('noise mechanisms', () => {
     expect(r.nominal).toEqual({ epsilon: 1, delta: 0, event: { kind: 'laplace', noiseMultiplier: 1 } });
     const g = gaussianMechanism(0, { sensitivity: 1, epsilon: 1, delta: 1e-5, unsafeFloatingPoint: true });
     expect([g.floatingPointSafe, g.epsilon, g.delta, g.nominal?.delta]).toEqual([false, Infinity, 1, 1e-5]);
-    expect(() => laplaceMechanism(1, { sensitivity: 1, epsilon: 1, unsafeFloatingPoint: 'yes' as never })).toThrow("argument 'unsafeFloatingPoint'");
+    expect(() => laplaceMechanism(1, { sensitivity: 1, epsilon: 1, unsafeFloatingPoint: 'yes' as never })).toThrow("argument 'options.unsafeFloatingPoint'");
   });
 
   it('tensors: the float32 output is the double release rounded to float32; NaN and disposed tensors are typed errors', async () => {
@@ -157,8 +157,8 @@ describeBackends('noise mechanisms', () => {
   });
 
   it('rejects bad input naming the argument', () => {
-    expect(() => laplaceMechanism(1, { sensitivity: 0, epsilon: 1 })).toThrow("laplaceMechanism: argument 'sensitivity'");
-    expect(() => laplaceMechanism(1, { sensitivity: 1, epsilon: Number.NaN })).toThrow("argument 'epsilon'");
+    expect(() => laplaceMechanism(1, { sensitivity: 0, epsilon: 1 })).toThrow("laplaceMechanism: argument 'options.sensitivity'");
+    expect(() => laplaceMechanism(1, { sensitivity: 1, epsilon: Number.NaN })).toThrow("argument 'options.epsilon'");
     expect(() => laplaceMechanism(Number.NaN, { sensitivity: 1, epsilon: 1 })).toThrow("argument 'value'");
     expect(() => laplaceMechanism([1, Number.POSITIVE_INFINITY], { sensitivity: 1, epsilon: 1 })).toThrow("argument 'value[1]'");
     expect(() => gaussianMechanism(1, { sensitivity: 1, epsilon: 1, delta: 2 })).toThrow("argument 'delta'");

@@ -86,7 +86,7 @@ describe('calibrate (generic)', () => {
   it('says so when no parameter in range meets the target', () => {
     expect(() =>
       calibrate({ makeEvent: (x) => gaussianEvent(x), targetEpsilon: 0.01, targetDelta: 1e-5, lowerBound: 0.5, upperBound: 1 }),
-    ).toThrow("argument 'upperBound'");
+    ).toThrow("argument 'options.upperBound'");
   });
 });
 

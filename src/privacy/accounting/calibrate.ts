@@ -72,20 +72,20 @@ export interface CalibrationResult {
 export function calibrate(options: CalibrateOptions): CalibrationResult {
   const fn = 'calibrate';
   const o = optionsObject(fn, 'options', options);
-  if (typeof o.makeEvent !== 'function') invalid(fn, 'makeEvent', o.makeEvent, 'a function (parameter) => DpEvent');
-  positiveNumber(fn, 'targetEpsilon', o.targetEpsilon);
+  if (typeof o.makeEvent !== 'function') invalid(fn, 'options.makeEvent', o.makeEvent, 'a function (parameter) => DpEvent');
+  positiveNumber(fn, 'options.targetEpsilon', o.targetEpsilon);
   const delta = deltaOption(fn, o);
-  positiveNumber(fn, 'lowerBound', o.lowerBound);
+  positiveNumber(fn, 'options.lowerBound', o.lowerBound);
   if (o.upperBound !== undefined) {
-    positiveNumber(fn, 'upperBound', o.upperBound);
-    if (!(o.upperBound > o.lowerBound)) invalid(fn, 'upperBound', o.upperBound, `a number > lowerBound (${o.lowerBound})`);
+    positiveNumber(fn, 'options.upperBound', o.upperBound);
+    if (!(o.upperBound > o.lowerBound)) invalid(fn, 'options.upperBound', o.upperBound, `a number > lowerBound (${o.lowerBound})`);
   }
-  const monotonicity = oneOf(fn, 'monotonicity', o.monotonicity ?? 'decreasing', ['decreasing', 'increasing'] as const);
+  const monotonicity = oneOf(fn, 'options.monotonicity', o.monotonicity ?? 'decreasing', ['decreasing', 'increasing'] as const);
   const tolerance = o.epsilonTolerance ?? 1e-3;
   positiveNumber(fn, 'epsilonTolerance', tolerance);
   const discrete = o.discrete ?? false;
   const make = typeof o.accountant === 'function' ? o.accountant : undefined;
-  const kind = make === undefined ? oneOf(fn, 'accountant', o.accountant ?? 'rdp', ['rdp', 'pld'] as const) : 'rdp';
+  const kind = make === undefined ? oneOf(fn, 'options.accountant', o.accountant ?? 'rdp', ['rdp', 'pld'] as const) : 'rdp';
   const target = o.targetEpsilon;
   let evaluations = 0;
   const epsAt = (p: number): number => {
@@ -115,7 +115,7 @@ export function calibrate(options: CalibrateOptions): CalibrationResult {
   if (eGood > target) {
     throw new InvalidArgumentError({
       fn,
-      argument: decreasing ? 'upperBound' : 'lowerBound',
+      argument: decreasing ? 'options.upperBound' : 'options.lowerBound',
       value: good,
       allowed: `a value whose epsilon meets the target ${target}`,
       hint: `at ${good} epsilon is ${eGood}`,

@@ -60,8 +60,8 @@ export async function checkPerExampleGradients(model: LayersModel, x: Tensor, y:
   const fn = 'checkPerExampleGradients';
   assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
-  const maxExamples = positiveInteger(fn, 'maxExamples', o.maxExamples ?? 8);
-  const tolerance = positiveNumber(fn, 'tolerance', o.tolerance ?? 1e-5);
+  const maxExamples = positiveInteger(fn, 'options.maxExamples', o.maxExamples ?? 8);
+  const tolerance = positiveNumber(fn, 'options.tolerance', o.tolerance ?? 1e-5);
   const plan = modelPlan(fn, model);
   checkInputs(fn, plan, x);
   const count = Math.min(maxExamples, x.shape[0] as number);

@@ -100,7 +100,7 @@ export function stepSettings(fn: string, o: { maxGradNorm: number; noiseMultipli
 /** Checks that `optimizer` looks like a tfjs optimizer. */
 export function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
   if (typeof optimizer !== 'object' || optimizer === null || typeof (optimizer as Optimizer).applyGradients !== 'function') {
-    invalid(fn, 'optimizer', optimizer, 'a tf.Optimizer (e.g. tf.train.sgd(0.1))');
+    invalid(fn, 'options.optimizer', optimizer, 'a tf.Optimizer (e.g. tf.train.sgd(0.1))');
   }
   return optimizer as Optimizer;
 }

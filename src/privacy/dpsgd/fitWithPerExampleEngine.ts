@@ -64,7 +64,7 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
   assertBackend(fn);
   const o = optionsObject(fn, 'options', options);
   const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
-  const shuffle = booleanValue(fn, 'shuffle', o.shuffle ?? true);
+  const shuffle = booleanValue(fn, 'options.shuffle', o.shuffle ?? true);
   const optimizer = checkOptimizer(fn, o.optimizer);
   const rng = resolveRng(fn, o.rng, () => seededRng(0));
   const callbacks = callbackList(o.callbacks);

@@ -44,8 +44,8 @@ export function checkTrainingSetup(
   const plan = modelPlan(fn, model);
   checkInputs(fn, plan, x);
   const n = x.shape[0] as number;
-  const epochs = positiveInteger(fn, 'epochs', options.epochs);
-  const batchSize = positiveInteger(fn, 'batchSize', options.batchSize);
-  if (batchSize > n) invalid(fn, 'batchSize', batchSize, `an integer in [1, ${n}] (the number of examples)`);
+  const epochs = positiveInteger(fn, 'options.epochs', options.epochs);
+  const batchSize = positiveInteger(fn, 'options.batchSize', options.batchSize);
+  if (batchSize > n) invalid(fn, 'options.batchSize', batchSize, `an integer in [1, ${n}] (the number of examples)`);
   return { plan, n, epochs, batchSize };
 }

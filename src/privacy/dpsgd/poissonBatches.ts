@@ -37,9 +37,9 @@ export interface PoissonBatchOptions {
 export function poissonBatches(options: PoissonBatchOptions): Generator<Int32Array, void, undefined> {
   const fn = 'poissonBatches';
   const o = optionsObject(fn, 'options', options);
-  const n = positiveInteger(fn, 'numExamples', o.numExamples);
-  const q = numberInRange(fn, 'sampleRate', o.sampleRate, { min: 0, max: 1, minInclusive: false });
-  const steps = positiveInteger(fn, 'steps', o.steps);
+  const n = positiveInteger(fn, 'options.numExamples', o.numExamples);
+  const q = numberInRange(fn, 'options.sampleRate', o.sampleRate, { min: 0, max: 1, minInclusive: false });
+  const steps = positiveInteger(fn, 'options.steps', o.steps);
   const rng = resolveRng(fn, o.rng, secureRng);
   return draw(n, q, steps, rng);
 }

@@ -60,8 +60,8 @@ export function discreteLaplaceMechanism<T extends IntegerValue>(
 ): NoisyRelease<T extends number ? number : number[]> {
   const fn = 'discreteLaplaceMechanism';
   const o = optionsObject(fn, 'options', options);
-  positiveInteger(fn, 'sensitivity', o.sensitivity);
-  positiveNumber(fn, 'epsilon', o.epsilon);
+  positiveInteger(fn, 'options.sensitivity', o.sensitivity);
+  positiveNumber(fn, 'options.epsilon', o.epsilon);
   const rng = resolveRng(fn, o.rng, secureRng);
   // scale = Δ / ε exactly, with ε = num / den: scale = Δ den / num.
   const eps = exactRational(o.epsilon);
@@ -112,7 +112,7 @@ export function discreteGaussianMechanism<T extends IntegerValue>(
 ): NoisyRelease<T extends number ? number : number[]> {
   const fn = 'discreteGaussianMechanism';
   const o = optionsObject(fn, 'options', options);
-  positiveNumber(fn, 'sigma', o.sigma);
+  positiveNumber(fn, 'options.sigma', o.sigma);
   const sensitivity = o.sensitivity ?? 1;
   positiveInteger(fn, 'sensitivity', sensitivity);
   const rng = resolveRng(fn, o.rng, secureRng);

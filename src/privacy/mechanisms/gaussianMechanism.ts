@@ -61,9 +61,9 @@ export interface GaussianMechanismOptions {
 export function gaussianMechanism<T extends NumericValue>(value: T, options: GaussianMechanismOptions): NoisyRelease<NoisyValue<T>> {
   const fn = 'gaussianMechanism';
   const o = optionsObject(fn, 'options', options);
-  positiveNumber(fn, 'sensitivity', o.sensitivity);
+  positiveNumber(fn, 'options.sensitivity', o.sensitivity);
   const sigma = gaussianSigma({ epsilon: o.epsilon, delta: o.delta, sensitivity: o.sensitivity, method: o.method ?? 'analytic' });
-  const unsafe = o.unsafeFloatingPoint === undefined ? false : booleanValue(fn, 'unsafeFloatingPoint', o.unsafeFloatingPoint);
+  const unsafe = o.unsafeFloatingPoint === undefined ? false : booleanValue(fn, 'options.unsafeFloatingPoint', o.unsafeFloatingPoint);
   const rng = resolveRng(fn, o.rng, secureRng);
   const input = readValues(fn, value);
   const event = { kind: 'gaussian', noiseMultiplier: quotientAtMost(sigma, o.sensitivity) } as const;

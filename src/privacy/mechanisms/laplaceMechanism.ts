@@ -56,9 +56,9 @@ export interface LaplaceMechanismOptions {
 export function laplaceMechanism<T extends NumericValue>(value: T, options: LaplaceMechanismOptions): NoisyRelease<NoisyValue<T>> {
   const fn = 'laplaceMechanism';
   const o = optionsObject(fn, 'options', options);
-  positiveNumber(fn, 'sensitivity', o.sensitivity);
-  positiveNumber(fn, 'epsilon', o.epsilon);
-  const unsafe = o.unsafeFloatingPoint === undefined ? false : booleanValue(fn, 'unsafeFloatingPoint', o.unsafeFloatingPoint);
+  positiveNumber(fn, 'options.sensitivity', o.sensitivity);
+  positiveNumber(fn, 'options.epsilon', o.epsilon);
+  const unsafe = o.unsafeFloatingPoint === undefined ? false : booleanValue(fn, 'options.unsafeFloatingPoint', o.unsafeFloatingPoint);
   const rng = resolveRng(fn, o.rng, secureRng);
   const input = readValues(fn, value);
   const scale = o.sensitivity / o.epsilon;
