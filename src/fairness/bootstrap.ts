@@ -2,7 +2,7 @@
  * Bootstrap confidence intervals for a metric frame (as Fairlearn's `MetricFrame(n_boot=...)`,
  * `*_ci` results): resample the rows with replacement, rebuild the frame, take quantiles.
  */
-import { resolveRng, secureRng, type Rng } from '../core/rng.js';
+import { resolveRng, rngFromFunction, type Rng } from '../core/rng.js';
 import { invalid, optionsObject, positiveInteger } from '../core/validate.js';
 import { metricFrame, type MetricFrame, type MetricFrameOptions } from './metricFrame.js';
 import { isColumn, type SensitiveColumn } from './inputs.js';
@@ -15,7 +15,7 @@ export interface BootstrapOptions extends MetricFrameOptions {
   readonly numBootstrap?: number;
   /** Quantiles to report, each in [0, 1] ([0.025, 0.975] by default: a 95% interval). */
   readonly quantiles?: readonly number[];
-  /** Source of the resampling (secure by default; `seededRng(seed)` to reproduce). */
+  /** Source of the resampling (default `Math.random`, as for all statistical randomness; `seededRng(seed)` to reproduce). */
   readonly rng?: Rng;
 }
 
@@ -76,7 +76,7 @@ export function bootstrapMetricFrame(options: BootstrapOptions): BootstrapResult
   quantiles.forEach((q, i) => {
     if (!(typeof q === 'number' && q >= 0 && q <= 1)) invalid(fn, `options.quantiles[${i}]`, q, 'a number in [0, 1]');
   });
-  const rng = resolveRng(fn, o.rng, secureRng);
+  const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
   const frame = metricFrame(o);
   const n = o.yTrue.length;
   const sf = o.sensitiveFeatures;

@@ -9,7 +9,7 @@ import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '..
 import { checkThresholdRule } from './checkThresholdRule.js';
 import { encodeGroupRows } from './groupEncoder.js';
 import { binaryColumn, nonEmpty, numberColumn, type NumberArray, type SensitiveFeatures } from './inputs.js';
-import { interpolateHull, tradeoffHull, tradeoffMetric, unitGrid, type GridPoint, type ThresholdOperation, type TradeoffMetric } from './tradeoff.js';
+import { interpolateHull, tradeoffHull, tradeoffMetric, unitGrid, type ThresholdOperation, type TradeoffMetric } from './tradeoff.js';
 
 /**
  * Constraints of the threshold optimizer, by Fairlearn's names.

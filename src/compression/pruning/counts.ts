@@ -1,5 +1,5 @@
 import { roundHalfEven } from '../internal/rounding.js';
-import { invalid, nonNegativeInteger, numberInRange, oneOf } from '../../core/validate.js';
+import { nonNegativeInteger, numberInRange, oneOf } from '../../core/validate.js';
 
 /**
  * Whose rule turns a sparsity into a count.
