@@ -153,8 +153,8 @@ export class AbortedError extends ResponsibleError {
  *   // 'NO_BACKEND', and a message naming the packages to import
  *   if (e instanceof NoBackendError) console.error(e.code, e.message);
  * }
- * // The fix, once at program start (wasm, webgl and webgpu start asynchronously):
- * // import '@tensorflow/tfjs-backend-wasm'; await tf.setBackend('wasm');
+ * // The fix belongs to the application, once at program start: import a backend package
+ * // (cpu, wasm, webgl or webgpu), select it, and await tf.ready() (some start asynchronously).
  * ```
  */
 export class NoBackendError extends ResponsibleError {
@@ -170,7 +170,7 @@ export class NoBackendError extends ResponsibleError {
       `${fn}: no TensorFlow.js backend is registered. Import one once in your program before calling it: ` +
         `'@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgl', ` +
         `'@tensorflow/tfjs-backend-webgpu', or '@tensorflow/tfjs' (which registers cpu and webgl); then ` +
-        `'await tf.setBackend(name)' or 'await tf.ready()' (wasm, webgl and webgpu start asynchronously).`,
+        `select it with tfjs's backend selection and await tf.ready() (wasm, webgl and webgpu start asynchronously).`,
     );
     this.fn = fn;
   }
@@ -182,7 +182,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return value.length > 6 ? `array of length ${value.length}` : `[${value.map(describeValue).join(', ')}]`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  // The built-in tag ('Float32Array'), not a constructor's name, which bundlers may rename.
+  if (ArrayBuffer.isView(value)) return `${Object.prototype.toString.call(value).slice(8, -1)} of length ${(value as unknown as ArrayLike<unknown>).length}`;
   if (typeof value === 'object' && value !== null && 'shape' in value && 'dtype' in value) {
     const t = value as { shape: number[]; dtype: string };
     return `Tensor(${t.dtype}, [${t.shape.join(', ')}])`;

@@ -36,8 +36,8 @@ export abstract class LedgerAccountant {
   #version = 0;
   abstract readonly kind: AccountantKind;
   /**
-   * The class's public name for error messages, written out rather than read from
-   * `constructor.name`, which bundlers rename (`_RdpAccountant`).
+   * The class's public name for error messages, written out as a static string: a name read
+   * from the class at run time is renamed by bundlers (`_RdpAccountant`).
    * @internal
    */
   protected abstract readonly className: string;
