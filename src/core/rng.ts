@@ -165,3 +165,11 @@ export function shuffledIndices(n: number, rng: Rng): Int32Array {
   }
   return out;
 }
+
+/**
+ * The library's default for statistical randomness (shuffling, random starts, resampling):
+ * `Math.random`, fast and unseeded (internal; privacy noise defaults to {@link secureRng}).
+ */
+export function statisticalRng(): Rng {
+  return rngFromFunction(Math.random, 'Math.random');
+}

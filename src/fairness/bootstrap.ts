@@ -2,7 +2,7 @@
  * Bootstrap confidence intervals for a metric frame (as Fairlearn's `MetricFrame(n_boot=...)`,
  * `*_ci` results): resample the rows with replacement, rebuild the frame, take quantiles.
  */
-import { resolveRng, rngFromFunction, type Rng } from '../core/rng.js';
+import { resolveRng, statisticalRng, type Rng } from '../core/rng.js';
 import { invalid, optionsObject, positiveInteger } from '../core/validate.js';
 import { metricFrame, type MetricFrame, type MetricFrameOptions } from './metricFrame.js';
 import { isColumn, type SensitiveColumn } from './inputs.js';
@@ -76,7 +76,7 @@ export function bootstrapMetricFrame(options: BootstrapOptions): BootstrapResult
   quantiles.forEach((q, i) => {
     if (!(typeof q === 'number' && q >= 0 && q <= 1)) invalid(fn, `options.quantiles[${i}]`, q, 'a number in [0, 1]');
   });
-  const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
+  const rng = resolveRng(fn, o.rng, statisticalRng);
   const frame = metricFrame(o);
   const n = o.yTrue.length;
   const sf = o.sensitiveFeatures;

@@ -7,7 +7,7 @@ import { runTrainingLoop } from '../core/training/trainingLoop.js';
 import { isTensor, type LabelsLike } from '../core/labels.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
 import { labelsLikeOutputs, resolveOutputKind } from '../core/outputs/index.js';
-import { resolveRng, rngFromFunction } from '../core/rng.js';
+import { resolveRng, statisticalRng } from '../core/rng.js';
 import { tensorArgument } from '../core/tensorArgument.js';
 import { gather, slice, tensor1d, tidy, train, type Tensor } from '../core/tf.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../core/validate.js';
@@ -54,7 +54,7 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   if (opts.attack === undefined) invalid(fn, 'options.attack', undefined, 'the training attack ({ epsilon, stepSize, steps })');
   if (method === 'trades' && (attack.norm ?? 'linf') !== 'linf') invalid(fn, 'options.attack.norm', attack.norm, "'linf' with method 'trades'");
   const shuffle = booleanValue(fn, 'options.shuffle', opts.shuffle ?? true);
-  const rng = resolveRng(fn, opts.rng, () => rngFromFunction(Math.random, 'Math.random'));
+  const rng = resolveRng(fn, opts.rng, statisticalRng);
   const callbacks = optionsObject(fn, 'options.callbacks', opts.callbacks);
   const signal = checkSignal(fn, 'options.signal', opts.signal);
   const forward = toForwardFn(fn, model);

@@ -1,6 +1,6 @@
 import type { LabelsLike } from '../core/labels.js';
 import type { ModelLike } from '../core/model.js';
-import { resolveRng, rngFromFunction, tensorSeed, type Rng } from '../core/rng.js';
+import { resolveRng, statisticalRng, tensorSeed, type Rng } from '../core/rng.js';
 import { betweenSteps } from '../core/eventLoop.js';
 import { clone, greater, tidy, type Tensor } from '../core/tf.js';
 import { booleanValue, nonNegativeNumber, oneOf, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
@@ -52,7 +52,7 @@ export function pgdSettings(fn: string, opts: PgdOptions, prefix = 'options'): P
     norm: oneOf(fn, `${prefix}.norm`, opts.norm ?? 'linf', ['linf', 'l2'] as const),
     randomStart: booleanValue(fn, `${prefix}.randomStart`, opts.randomStart ?? true),
     restarts: positiveInteger(fn, `${prefix}.restarts`, opts.restarts ?? 1),
-    rng: resolveRng(fn, opts.rng, () => rngFromFunction(Math.random, 'Math.random')),
+    rng: resolveRng(fn, opts.rng, statisticalRng),
   };
 }
 

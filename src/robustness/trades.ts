@@ -1,7 +1,7 @@
 import { betweenSteps, throwIfAborted } from '../core/eventLoop.js';
 import { assertGradientsAvailable } from '../core/gradients.js';
 import { toForwardFn, type ModelLike } from '../core/model.js';
-import { resolveRng, rngFromFunction, tensorSeed, type Rng } from '../core/rng.js';
+import { resolveRng, statisticalRng, tensorSeed, type Rng } from '../core/rng.js';
 import { logProbabilities, perExampleKl, resolveOutputKind, type OutputKind } from '../core/outputs/index.js';
 import { add, grad, mul, randomNormal, sum, tidy, type Tensor } from '../core/tf.js';
 import { nonNegativeNumber, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
@@ -56,7 +56,7 @@ export function tradesSettings(fn: string, opts: TradesAttackOptions, model: Mod
     clipMin: common.clipMin,
     clipMax: common.clipMax,
     outputKind: resolveOutputKind(fn, model, common.modelOutput),
-    rng: resolveRng(fn, opts.rng, () => rngFromFunction(Math.random, 'Math.random')),
+    rng: resolveRng(fn, opts.rng, statisticalRng),
     signal: common.signal,
   };
 }

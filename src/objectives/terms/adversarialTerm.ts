@@ -1,5 +1,5 @@
 import { perExampleCrossEntropy } from '../../core/outputs/index.js';
-import { resolveRng, rngFromFunction, type Rng } from '../../core/rng.js';
+import { resolveRng, statisticalRng, type Rng } from '../../core/rng.js';
 import { mean, type Scalar } from '../../core/tf.js';
 import { booleanValue, finiteNumber, invalid, nonNegativeNumber, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 import { pgd } from '../../robustness/pgd.js';
@@ -50,7 +50,7 @@ export function termAttackSettings(fn: string, o: AdversarialTermOptions): TermA
     clipMin,
     clipMax,
     randomStart: booleanValue(fn, 'options.randomStart', o.randomStart ?? true),
-    rng: resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random')),
+    rng: resolveRng(fn, o.rng, statisticalRng),
   };
 }
 

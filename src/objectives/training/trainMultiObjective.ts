@@ -1,6 +1,6 @@
 import { isTensor } from '../../core/labels.js';
 import type { ModelLike } from '../../core/model.js';
-import { resolveRng, rngFromFunction, secureRng, type Rng } from '../../core/rng.js';
+import { resolveRng, statisticalRng, secureRng, type Rng } from '../../core/rng.js';
 import { checkSignal } from '../../core/eventLoop.js';
 import { sequentialBatches } from '../../core/training/batches.js';
 import { runTrainingLoop } from '../../core/training/trainingLoop.js';
@@ -77,7 +77,7 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   data = { ...data, extras };
   const y = isTensor(data.y) ? data.y : tensor1d(Array.from(data.y as ArrayLike<number>), 'int32');
   const ownsY = y !== data.y;
-  const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
+  const rng = resolveRng(fn, o.rng, statisticalRng);
   const names = state.names();
   const history = {
     total: [] as number[],
@@ -101,7 +101,7 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
       async step(rows, epoch) {
         // The step is recorded before its noise is drawn.
         if (accountant && privacy) accountant.step({ noiseMultiplier: privacy.noiseMultiplier, sampleRate });
-        const logs = await trainStep(state, o, data, y, Array.from(rows), privacy, epoch, sampleRate * n);
+        const logs = await trainStep(state, o, data, y, rows, privacy, epoch, sampleRate * n);
         if (logs.batchSize > 0 || (privacy && !privacy.expose)) {
           sums.total += logs.total;
           names.forEach((k, i) => (sums.values[i]! += logs.values[k]!));
@@ -180,13 +180,16 @@ function privacySettings(fn: string, state: LossState, p: TrainMultiObjectiveOpt
 }
 
 async function trainStep(
-  state: LossState, o: TrainMultiObjectiveOptions, data: ObjectiveData, y: Tensor, idx: number[], privacy: PrivacySettings | undefined, epoch: number,
+  state: LossState, o: TrainMultiObjectiveOptions, data: ObjectiveData, y: Tensor, idx: Int32Array, privacy: PrivacySettings | undefined, epoch: number,
   expectedBatchSize: number,
 ): Promise<ObjectiveStepLogs> {
   const names = state.names();
   const owned: Tensor[] = [];
+  // One index tensor per step, shared by every gathered tensor (x, labels, each extra).
+  let indices: Tensor | undefined;
   const take = (t: Tensor): Tensor => {
-    const g = gather(t, idx);
+    indices ??= tensor1d(idx, 'int32');
+    const g = gather(t, indices);
     owned.push(g);
     return g;
   };
@@ -224,6 +227,7 @@ async function trainStep(
   } finally {
     state.unbind();
     dispose(owned);
+    indices?.dispose();
   }
 }
 

@@ -80,20 +80,27 @@ export function clippingRule(
     }
     kept[i] = 1;
     let clipped = false;
-    const scale = (sq: number): number => {
-      const c = bound / (Math.sqrt(sq * margin) + NORM_EPSILON);
-      if (c < 1) {
-        clipped = true;
-        return c;
+    if (options.mode === 'flat') {
+      const c = coefficient(bound, total, margin);
+      coefficients[0]![i] = c;
+      clipped = c < 1;
+    } else {
+      for (let g = 0; g < groups; g++) {
+        const c = coefficient(bound, squaredNorms[g]![i]!, margin);
+        coefficients[g]![i] = c;
+        clipped ||= c < 1;
       }
-      return 1;
-    };
-    if (options.mode === 'flat') coefficients[0]![i] = roundDown(scale(total));
-    else for (let g = 0; g < groups; g++) coefficients[g]![i] = roundDown(scale(squaredNorms[g]![i]!));
+    }
     if (clipped) clippedCount++;
   }
   if (options.mode === 'flat') for (let g = 1; g < groups; g++) coefficients.push(coefficients[0]!);
   return { coefficients, kept, clippedCount, zeroedCount };
+}
+
+/** `min(1, bound / (sqrt(sq * margin) + 1e-6))`, rounded down to float32. */
+function coefficient(bound: number, squaredNorm: number, margin: number): number {
+  const c = bound / (Math.sqrt(squaredNorm * margin) + NORM_EPSILON);
+  return c < 1 ? roundDown(c) : 1;
 }
 
 /** The largest float32 not above `x` (>= 0), so storing a coefficient never rounds it up. */

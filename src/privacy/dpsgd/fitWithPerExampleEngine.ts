@@ -4,7 +4,7 @@ import { sequentialBatches } from '../../core/training/batches.js';
 import { stopFlag } from '../../core/training/stopFlag.js';
 import { runTrainingLoop } from '../../core/training/trainingLoop.js';
 import type { LabelsLike } from '../../core/labels.js';
-import { resolveRng, rngFromFunction, type Rng } from '../../core/rng.js';
+import { resolveRng, statisticalRng, type Rng } from '../../core/rng.js';
 import { dispose, gather, tensor1d, tidy, type LayersModel, type Optimizer, type Tensor, type Tensor2D } from '../../core/tf.js';
 import { booleanValue, optionsObject } from '../../core/validate.js';
 import { callbackList, type TrainingCallbacks } from '../../core/training/callbacks.js';
@@ -66,7 +66,7 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
   const { plan, n, epochs, batchSize } = checkTrainingSetup(fn, model, x, o);
   const shuffle = booleanValue(fn, 'options.shuffle', o.shuffle ?? true);
   const optimizer = checkOptimizer(fn, o.optimizer);
-  const rng = resolveRng(fn, o.rng, () => rngFromFunction(Math.random, 'Math.random'));
+  const rng = resolveRng(fn, o.rng, statisticalRng);
   const callbacks = callbackList(o.callbacks);
   const signal = checkSignal(fn, 'options.signal', o.signal);
   const labels = checkLabels(fn, plan, y, n);

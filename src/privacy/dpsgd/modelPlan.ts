@@ -28,6 +28,8 @@ export interface ModelPlan {
   readonly finalSoftmax: boolean;
   /** Number of classes (the last dimension of the output). */
   readonly numClasses: number;
+  /** Number of trainable scalars (sizes the clipping rule's rounding margin). */
+  readonly weightCount: number;
 }
 
 const cache = new WeakMap<object, { key: string; plan: ModelPlan }>();
@@ -78,7 +80,8 @@ export function modelPlan(fn: string, model: LayersModel): ModelPlan {
   if (typeof numClasses !== 'number' || numClasses < 2 || outShape.length !== 2) {
     invalid(fn, 'model', `output shape [${outShape.join(', ')}]`, 'a classifier with output shape [batch, numClasses], numClasses >= 2');
   }
-  const plan: ModelPlan = { model: container, sites, groups, weights, finalSoftmax, numClasses };
+  const weightCount = weights.reduce((a, w) => a + w.weight.shape.reduce((x, y) => x * y, 1), 0);
+  const plan: ModelPlan = { model: container, sites, groups, weights, finalSoftmax, numClasses, weightCount };
   cache.set(model, { key, plan });
   return plan;
 }

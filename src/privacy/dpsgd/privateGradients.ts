@@ -41,8 +41,7 @@ export async function privateGradients(plan: ModelPlan, cap: Capture | undefined
   const norms = tidy(() => plan.groups.map((g) => groupSquaredNorms(plan, g, cap)));
   try {
     const values = await Promise.all(norms.map((n) => n.norms.data()));
-    const weightCount = plan.weights.reduce((a, w) => a + w.weight.shape.reduce((x, y) => x * y, 1), 0);
-    const rule = clippingRule(values as ArrayLike<number>[], { maxGradNorm: s.maxGradNorm, mode: s.clipping, weightCount });
+    const rule = clippingRule(values as ArrayLike<number>[], { maxGradNorm: s.maxGradNorm, mode: s.clipping, weightCount: plan.weightCount });
     const gradients = tidy(() => {
       const keep = rule.zeroedCount > 0 ? tensor1d(Float32Array.from(rule.kept)) : undefined;
       const safe = keep === undefined ? cap : keepCapturedRows(cap, keep);
