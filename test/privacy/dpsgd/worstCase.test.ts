@@ -343,3 +343,28 @@ describeBackends('the clipping rule', () => {
     );
   });
 }, ['cpu']);
+
+describeBackends('ghost norms of sequences under cancellation', () => {
+  it('the Gram-trick norm is never below the exact norm when positions cancel (crafted inputs)', async () => {
+    const { ghostOuterNorms } = await import('../../../src/privacy/dpsgd/rules/common.js');
+    // T = 2 positions, p = q = 8 (T^2 < p q: the Gram path). a_2 = -(a_1 + tiny), g_2 = g_1: the
+    // per-example gradient a_1 g_1^T + a_2 g_2^T is tiny while every Gram term is large.
+    const rng = seededRng(9);
+    for (let trial = 0; trial < 20; trial++) {
+      const scale = 10 ** (trial % 5);
+      const a1 = Array.from({ length: 8 }, () => (2 * rng.next() - 1) * scale);
+      const g1 = Array.from({ length: 8 }, () => 2 * rng.next() - 1);
+      const a2 = a1.map((v) => Math.fround(-v * (1 + 1e-7 * (1 + rng.next()))));
+      const a = tf.tensor3d([[a1, a2]]);
+      const g = tf.tensor3d([[g1, g1]]);
+      const ghost = ghostOuterNorms(a as tf.Tensor3D, g as tf.Tensor3D)!;
+      const computed = (await ghost.data())[0]!;
+      // Exact squared norm in doubles from the float32 inputs.
+      const fa1 = a1.map(Math.fround), fg = g1.map(Math.fround);
+      let exact = 0;
+      for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) exact += (fa1[i]! * fg[j]! + a2[i]! * fg[j]!) ** 2;
+      expect(computed).toBeGreaterThanOrEqual(exact);
+      tf.dispose([a, g, ghost]);
+    }
+  });
+});
