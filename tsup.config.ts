@@ -8,6 +8,7 @@ export default defineConfig({
     'fairness/index': 'src/fairness/index.ts',
     'compression/index': 'src/compression/index.ts',
     'objectives/index': 'src/objectives/index.ts',
+    'explain/index': 'src/explain/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression'] as const;
+const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression', 'objectives', 'explain'] as const;
 
 async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number; externals: string[] }> {
   const result = await build({

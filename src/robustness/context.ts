@@ -12,7 +12,7 @@ import {
 import { assertFiniteValues, tensorArgument } from '../core/tensorArgument.js';
 import { all, cast, grad, isFinite, max, mean, min, neg, slice, stack, tidy, type Tensor, type Tensor2D } from '../core/tf.js';
 import { booleanValue, finiteNumber, invalid, oneOf, optionsObject } from '../core/validate.js';
-import { withTapeCleanup } from './tape.js';
+import { withTapeCleanup } from '../core/tape.js';
 import type { AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
 
 /** Everything an attack's inner loop needs; `labels` is owned by the context. */

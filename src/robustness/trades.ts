@@ -7,7 +7,7 @@ import { add, grad, mul, randomNormal, sum, tidy, type Tensor } from '../core/tf
 import { nonNegativeNumber, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
 import { checkInputs, commonSettings } from './context.js';
 import { clamp, linfStep } from './steps.js';
-import { withTapeCleanup } from './tape.js';
+import { withTapeCleanup } from '../core/tape.js';
 import type { ModelOutput } from './types.js';
 
 /** Options of {@link tradesAttack}, the inner maximisation of TRADES. Distances are in input units. */

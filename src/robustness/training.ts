@@ -5,7 +5,7 @@ import { labelClasses, predictedClasses, type OutputKind } from '../core/outputs
 import { cast, equal, keep, sum, tidy, type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable } from '../core/tf.js';
 import { tensorArgument } from '../core/tensorArgument.js';
 import { invalid } from '../core/validate.js';
-import { withTapeCleanup } from './tape.js';
+import { withTapeCleanup } from '../core/tape.js';
 
 /** Forward pass in training mode (dropout and the like active) for a LayersModel. */
 export function trainingForward(fn: string, model: ModelLike): (x: Tensor) => Tensor {

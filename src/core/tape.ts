@@ -1,5 +1,5 @@
 /** Clean-up of a gradient tape abandoned by an error (internal). */
-import { engine } from '../core/tf.js';
+import { engine } from './tf.js';
 
 /**
  * Runs `run` (which computes gradients) and, if it throws, frees what tfjs leaves behind. While

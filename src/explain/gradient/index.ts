@@ -1,0 +1,2 @@
+// Filled by the gradient methods.
+export {};

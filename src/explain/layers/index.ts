@@ -1,0 +1,2 @@
+// Filled by the layers methods.
+export {};

@@ -1,0 +1,2 @@
+// Filled by the perturbation methods.
+export {};
