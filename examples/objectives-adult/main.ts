@@ -83,7 +83,7 @@ const sweep = await paretoSweep({
 
 const rows = [baseline, constrained].map((r) => [
   r.label, r.final.accuracy, r.final.dpDifference, r.final.selectionRate.male, r.final.selectionRate.female,
-  r.history.weights.demographicParity![EPOCHS - 1]!, Number(r.seconds.toFixed(1)),
+  r.history.demographicParityWeight![EPOCHS - 1]!, Number(r.seconds.toFixed(1)),
 ]);
 console.log('\nTest set (hard decisions at 0.5):');
 console.log(textTable(['model', 'accuracy', 'DP difference', 'sel. rate male', 'sel. rate female', 'final multiplier', 'seconds'], rows));
@@ -100,7 +100,7 @@ writeOutput('objectives-adult-dp.svg', lineChartSvg([
   { label: `bound ${BOUND}`, x: epochs, y: epochs.map(() => BOUND), dashed: true, color: '#555' },
 ], { title: 'Adult: demographic-parity difference on the test set', xLabel: 'epoch', yLabel: 'DP difference (sex)', yMin: 0 }));
 writeOutput('objectives-adult-multiplier.svg', lineChartSvg([
-  { label: 'Lagrange multiplier', x: epochs, y: constrained.history.weights.demographicParity! },
+  { label: 'Lagrange multiplier', x: epochs, y: constrained.history.demographicParityWeight! },
 ], { title: 'Adult: multiplier of the DP constraint', xLabel: 'epoch', yLabel: 'lambda', yMin: 0 }));
 writeOutput('objectives-adult-selection.svg', barChartSvg({
   categories: ['Male', 'Female'],

@@ -98,9 +98,9 @@ writeOutput('objectives-digits-sparsity.svg', lineChartSvg([
 ], { title: `Digits: accuracy against sparsity (PGD-10, eps ${EPSILON})`, xLabel: 'weights pruned (%)', yLabel: 'test accuracy', yMin: 0, yMax: 1 }));
 const epochs = Array.from({ length: EPOCHS }, (_, i) => i + 1);
 writeOutput('objectives-digits-terms.svg', lineChartSvg([
-  { label: 'task (clean CE)', x: epochs, y: robust.history.values.task! },
-  { label: 'adversarial CE', x: epochs, y: robust.history.values.adversarial! },
-  { label: 'task only: clean CE', x: epochs, y: base.history.values.task!, dashed: true },
+  { label: 'task (clean CE)', x: epochs, y: robust.history.task! },
+  { label: 'adversarial CE', x: epochs, y: robust.history.adversarial! },
+  { label: 'task only: clean CE', x: epochs, y: base.history.task!, dashed: true },
 ], { title: 'Digits: per-term training loss', xLabel: 'epoch', yLabel: 'mean loss', yMin: 0 }));
 writeOutput('objectives-digits.json', JSON.stringify({
   backend, epsilon: EPSILON, epochs: EPOCHS,

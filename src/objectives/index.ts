@@ -37,6 +37,8 @@ export { weightGrid } from './pareto/weightGrid.js';
 export { paretoSweep, type ParetoSweepOptions, type ParetoSweepResult, type SweepPoint } from './pareto/paretoSweep.js';
 
 export { trainMultiObjective } from './training/trainMultiObjective.js';
+export { objectiveStep, type ObjectiveStepOptions } from './training/objectiveStep.js';
+export type { TrainingCallbacks, TrainingLogs } from '../core/training/callbacks.js';
 export type {
   ObjectiveData, ObjectivePrivacyOptions, ObjectiveStepLogs, ObjectiveEpochLogs, ObjectiveCallbacks, TrainMultiObjectiveOptions,
   MultiObjectiveHistory, TrainMultiObjectiveResult,

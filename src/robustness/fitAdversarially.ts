@@ -1,7 +1,7 @@
 import { AbortedError } from '../core/errors.js';
 import { checkSignal, throwIfAborted } from '../core/eventLoop.js';
 import { sequentialBatches } from '../core/training/batches.js';
-import type { TrainingCallbacks } from '../core/training/callbacks.js';
+import { callbackList } from '../core/training/callbacks.js';
 import { stopFlag } from '../core/training/stopFlag.js';
 import { runTrainingLoop } from '../core/training/trainingLoop.js';
 import { isTensor, type LabelsLike } from '../core/labels.js';
@@ -55,7 +55,7 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
   if (method === 'trades' && (attack.norm ?? 'linf') !== 'linf') invalid(fn, 'options.attack.norm', attack.norm, "'linf' with method 'trades'");
   const shuffle = booleanValue(fn, 'options.shuffle', opts.shuffle ?? true);
   const rng = resolveRng(fn, opts.rng, statisticalRng);
-  const callbacks = optionsObject(fn, 'options.callbacks', opts.callbacks);
+  const callbacks = callbackList(opts.callbacks);
   const signal = checkSignal(fn, 'options.signal', opts.signal);
   const forward = toForwardFn(fn, model);
   resolveOutputKind(fn, model, opts.modelOutput); // validates the option once, up front
@@ -75,14 +75,14 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
     method === 'pgd'
       ? adversarialTrainingStep(model, xb, yb, { ...common, optimizer, loss: opts.loss, cleanWeight: opts.cleanWeight })
       : tradesTrainingStep(model, xb, yb, { ...common, optimizer, beta: opts.beta });
-  const result: AdversarialHistory = { epoch: [], history: { loss: [], adversarialAccuracy: [] } };
+  const history = { loss: [] as number[], adversarialAccuracy: [] as number[] };
   let last: AdversarialLogs | undefined;
   let sums = { loss: 0, acc: 0, seen: 0 };
+  let run: Awaited<ReturnType<typeof runTrainingLoop>>;
   try {
-    await runTrainingLoop({
+    run = await runTrainingLoop({
       fn, epochs, signal,
-      // The callbacks' log shapes are the records the loop passes (loss, adversarialAccuracy).
-      callbacks: [callbacks as TrainingCallbacks],
+      callbacks,
       ...(layers !== undefined ? { stopRequested: stopFlag(layers) } : {}),
       batches: sequentialBatches({ n, batchSize, shuffle, rng }),
       async step(rows) {
@@ -102,14 +102,11 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
         }
         const size = rows.length;
         sums = { loss: sums.loss + logs.loss * size, acc: sums.acc + logs.adversarialAccuracy * size, seen: sums.seen + size };
-        return { logs: { loss: logs.loss, adversarialAccuracy: logs.adversarialAccuracy } };
+        return { logs: { size, loss: logs.loss, adversarialAccuracy: logs.adversarialAccuracy } };
       },
-      endEpoch(epoch) {
+      endEpoch() {
         last = { loss: sums.loss / sums.seen, adversarialAccuracy: sums.acc / sums.seen };
         sums = { loss: 0, acc: 0, seen: 0 };
-        result.epoch.push(epoch);
-        result.history.loss.push(last.loss);
-        result.history.adversarialAccuracy.push(last.adversarialAccuracy);
         return { ...last };
       },
       endTraining: () => (last === undefined ? {} : { ...last }),
@@ -118,5 +115,10 @@ export async function fitAdversarially(model: ModelLike, x: Tensor, y: LabelsLik
     labels.dispose();
     if (ownOptimizer) optimizer.dispose();
   }
+  history.loss.push(...(run.history.loss ?? []));
+  history.adversarialAccuracy.push(...(run.history.adversarialAccuracy ?? []));
+  const result = { history } as AdversarialHistory;
+  // Deprecated alias (one minor version), kept out of enumeration so the result reads `{ history }`.
+  Object.defineProperty(result, 'epoch', { value: history.loss.map((_, i) => i), enumerable: false });
   return result;
 }

@@ -1,32 +1,28 @@
+import type { TrainingCallbacks, TrainingLogs } from '../core/training/callbacks.js';
 import type { Rng } from '../core/rng.js';
 import type { Optimizer, Variable } from '../core/tf.js';
 import type { PgdNorm } from './pgd.js';
 import type { ModelOutput, PerExampleLoss } from './types.js';
 
-/** Per-batch and per-epoch numbers handed to {@link FitAdversariallyCallbacks}. */
-export interface AdversarialLogs {
+/**
+ * Per-batch and per-epoch numbers handed to the callbacks of {@link fitAdversarially}, under the
+ * keys its `history` uses: `loss` (mean minimised loss over the batch, or over the epoch's
+ * batches) and `adversarialAccuracy` (accuracy on the adversarial training examples); batch logs
+ * also carry `size`.
+ */
+export type AdversarialLogs = TrainingLogs & {
   /** Mean minimised loss (over the batch, or over the epoch's batches). */
   readonly loss: number;
   /** Accuracy on the adversarial training examples (batch, or epoch mean). */
   readonly adversarialAccuracy: number;
-}
+};
 
 /**
- * Callbacks in the style of tfjs's `CustomCallbackArgs`; each may be async. Set
- * `model.stopTraining = true` in one to stop after the current batch.
+ * The callbacks of {@link fitAdversarially}: the library's one {@link TrainingCallbacks} type with
+ * its logs.
+ * @deprecated Use `TrainingCallbacks<AdversarialLogs>`; this alias goes in the next minor version.
  */
-export interface FitAdversariallyCallbacks {
-  /** Before the first epoch. */
-  readonly onTrainBegin?: () => void | Promise<void>;
-  /** After the last epoch, with the last epoch's logs (undefined if no epoch ran). */
-  readonly onTrainEnd?: (logs: AdversarialLogs | undefined) => void | Promise<void>;
-  /** Before each epoch. */
-  readonly onEpochBegin?: (epoch: number) => void | Promise<void>;
-  /** After each epoch, with means over its batches. */
-  readonly onEpochEnd?: (epoch: number, logs: AdversarialLogs) => void | Promise<void>;
-  /** After each batch; `batch` counts from 0 within the epoch. */
-  readonly onBatchEnd?: (batch: number, logs: AdversarialLogs) => void | Promise<void>;
-}
+export type FitAdversariallyCallbacks = TrainingCallbacks<AdversarialLogs>;
 
 /** The attack that crafts the training examples. Distances are in input units. */
 export interface TrainingAttackOptions {
@@ -75,8 +71,8 @@ export interface FitAdversariallyOptions {
   readonly loss?: PerExampleLoss;
   /** Variables to update (default: the LayersModel's trainable weights). */
   readonly variables?: readonly Variable[];
-  /** Progress callbacks. */
-  readonly callbacks?: FitAdversariallyCallbacks;
+  /** Progress callbacks, one object or a list (the library's one {@link TrainingCallbacks} type). */
+  readonly callbacks?: TrainingCallbacks<AdversarialLogs> | readonly TrainingCallbacks<AdversarialLogs>[];
   /**
    * Stops training when aborted: the call rejects with {@link AbortedError} at the next step
    * boundary (between two attack steps or two batches), disposing every tensor it created. Batches
@@ -86,10 +82,14 @@ export interface FitAdversariallyOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What {@link fitAdversarially} returns, shaped like tfjs's `History`. */
+/** What {@link fitAdversarially} resolves to: per-epoch means under the callbacks' keys. */
 export interface AdversarialHistory {
-  /** Epoch indices that ran. */
-  readonly epoch: number[];
-  /** Per-epoch means. */
+  /** Per-epoch means, one entry per finished epoch. */
   readonly history: { readonly loss: number[]; readonly adversarialAccuracy: number[] };
+  /**
+   * Indices of the epochs that ran (0, 1, ...).
+   * @deprecated Every fit's result is `{ history, ... }`: use `history.loss.length`. Not
+   * enumerable; removed in the next minor version.
+   */
+  readonly epoch: number[];
 }

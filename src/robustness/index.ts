@@ -23,3 +23,4 @@ export type {
   FitAdversariallyOptions, FitAdversariallyCallbacks, AdversarialLogs, AdversarialHistory, TrainingAttackOptions,
   AdversarialTrainingMethod,
 } from './fitAdversariallyTypes.js';
+export type { TrainingCallbacks, TrainingLogs } from '../core/training/callbacks.js';

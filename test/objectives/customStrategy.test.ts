@@ -80,7 +80,7 @@ describeBackends('custom weighting strategies', () => {
       const loss = ethicalLoss({ model: m, task: crossEntropyTerm(), terms: [l1Term()], weights });
       const opt = tf.train.sgd(0.2);
       const { history } = await trainMultiObjective(m, d, { loss, optimizer: opt, epochs: 3, batchSize: 8, rng: seededRng(4) });
-      expect(history.weights.l1).toEqual([0.05, 0.05, 0.05]);
+      expect(history.l1Weight).toEqual([0.05, 0.05, 0.05]);
       finals.push(Array.from(await m.getWeights()[0]!.data()));
       loss.dispose();
       opt.dispose();
@@ -100,7 +100,7 @@ describeBackends('custom weighting strategies', () => {
     const opt = tf.train.sgd(0.1);
     const { history } = await trainMultiObjective(m, d, { loss, optimizer: opt, epochs: 3, batchSize: 8, shuffle: false });
     // Two steps per epoch: after epoch e the ramp is at min(1, 2(e + 1) / 4).
-    history.weights.l1!.forEach((w, e) => expect(w).toBeCloseTo(0.1 * Math.min(1, (2 * (e + 1)) / 4), 12));
+    history.l1Weight!.forEach((w, e) => expect(w).toBeCloseTo(0.1 * Math.min(1, (2 * (e + 1)) / 4), 12));
     // A second loss with the same strategy value starts its own ramp.
     const other = ethicalLoss({ model: m, task: crossEntropyTerm(), terms: [l1Term()], weights: strategy });
     await other.setBatch(d);

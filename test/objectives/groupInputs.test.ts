@@ -101,7 +101,7 @@ describeBackends('objectives: group inputs as fairness takes them', () => {
       const data = { x, y: ys, extras: { groups } } as unknown as ObjectiveData;
       try {
         const { history } = await trainMultiObjective(model, data, { loss, optimizer: opt, epochs: 3, batchSize: 16, rng: seededRng(7) });
-        return history.values.demographicParity!;
+        return history.demographicParity!;
       } finally {
         loss.dispose();
         opt.dispose();

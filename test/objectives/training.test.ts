@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { InvalidArgumentError, seededRng } from '../../src/core/index.js';
 import {
   NonDecomposableTermError, adversarialTerm, crossEntropyTerm, demographicParityTerm, ethicalLoss, l1Term, lagrangian, mgda,
-  trainMultiObjective, type ObjectiveStepLogs,
+  trainMultiObjective,
 } from '../../src/objectives/index.js';
 import { lossState } from '../../src/objectives/ethicalLoss.js';
 import { privateGradients } from '../../src/objectives/training/privateGradients.js';
@@ -51,20 +51,30 @@ describeBackends('trainMultiObjective', () => {
         model, task: crossEntropyTerm(), terms: [demographicParityTerm()],
         weights: constrained ? lagrangian({ bounds: { demographicParity: 0.05 }, multiplierLearningRate: 2 }) : { demographicParity: 0 },
       });
-      const steps: ObjectiveStepLogs[] = [];
+      const steps: Record<string, number>[] = [];
+      const epochLogs: Record<string, number>[] = [];
       const epochs: number[] = [];
       const opt = tf.train.adam(0.1);
       const { history } = await trainMultiObjective(model, { x: d.x, y: d.y, extras: { groups: d.groups } }, {
         loss, optimizer: opt, epochs: 25, batchSize: 80, rng: seededRng(2),
-        callbacks: { onBatchEnd: (_s, l) => void steps.push(l), onEpochEnd: (e) => void epochs.push(e) },
+        callbacks: { onBatchEnd: (_s, l) => void steps.push(l), onEpochEnd: (e, l) => { epochs.push(e); epochLogs.push(l); } },
       });
       expect(steps).toHaveLength(75);
       expect(epochs).toEqual(Array.from({ length: 25 }, (_, i) => i));
-      expect(history.total).toHaveLength(25);
-      expect(history.values.demographicParity).toHaveLength(25);
-      expect(history.values.task![24]).toBeLessThan(history.values.task![0]!);
+      // One shape: the history's keys are the epoch logs' keys, and records their values.
+      expect(Object.keys(history).sort()).toEqual(['demographicParity', 'demographicParityWeight', 'loss', 'task', 'taskWeight']);
+      expect(Object.keys(epochLogs[0]!).sort()).toEqual(Object.keys(history).sort());
+      for (const k of Object.keys(history)) expect(history[k]).toEqual(epochLogs.map((l) => l[k]));
+      expect(Object.keys(steps[0]!).sort()).toEqual(['demographicParity', 'demographicParityWeight', 'loss', 'size', 'task', 'taskWeight']);
+      expect(steps[0]!.size).toBe(80);
+      expect(history.demographicParity).toHaveLength(25);
+      expect(history.task![24]).toBeLessThan(history.task![0]!);
+      // The earlier nested shape stays readable (deprecated, not enumerable) for one minor version.
+      expect(history.total).toEqual(history.loss);
+      expect(history.values.task).toEqual(history.task);
+      expect((steps[0] as unknown as { values: Record<string, number> }).values.task).toBe(steps[0]!.task);
       results.push(await dpGap(model, d.x, d.groups));
-      if (constrained) expect(history.weights.demographicParity![24]).toBeGreaterThan(0);
+      if (constrained) expect(history.demographicParityWeight![24]).toBeGreaterThan(0);
       loss.dispose();
       opt.dispose();
       model.dispose();
@@ -82,7 +92,7 @@ describeBackends('trainMultiObjective', () => {
     const opt = tf.train.sgd(0.05);
     await expectNoLeaks(async () => {
       const { history } = await trainMultiObjective(model, { x: d.x, y: d.y }, { loss, optimizer: opt, epochs: 1, batchSize: 16, rng: seededRng(1) });
-      const w = ['task', 'l1', 'adversarial'].map((k) => history.weights[k]![0]!);
+      const w = ['task', 'l1', 'adversarial'].map((k) => history[`${k}Weight`]![0]!);
       expect(w.every((v) => v >= 0)).toBe(true);
     });
     loss.dispose();

@@ -126,19 +126,25 @@ describeBackends('adversarial training', (backend) => {
     await normal.fit(train.x, tf.tensor1d(train.y), { epochs: 12, batchSize: 32, verbose: 0, shuffle: false });
     const robust = mlp(7);
     const events: string[] = [];
+    const epochLogs: Record<string, number>[] = [];
     const history = await fitAdversarially(robust, train.x, train.y, {
       epochs: 12, batchSize: 32, method: 'pgd', attack: { epsilon: 0.15, stepSize: 0.05, steps: 3 }, rng: seededRng(4),
       optimizer: tf.train.adam(0.01),
       callbacks: {
         onTrainBegin: () => { events.push('begin'); },
         onEpochBegin: (e) => { events.push(`e${e}`); },
-        onBatchEnd: (b, logs) => { if (b === 0) events.push(`b${b}:${Number.isFinite(logs.loss)}`); },
-        onEpochEnd: async () => { events.push('end'); },
+        onBatchBegin: (b) => { if (b === 0) events.push(`bb${b}`); },
+        onBatchEnd: (b, logs) => { if (b === 0) events.push(`b${b}:${Number.isFinite(logs.loss)}:${logs.size}`); },
+        onEpochEnd: async (_e, logs) => { events.push('end'); epochLogs.push(logs); },
         onTrainEnd: () => { events.push('done'); },
       },
     });
-    expect(history.epoch).toEqual([...Array(12).keys()]);
-    expect(events.slice(0, 4)).toEqual(['begin', 'e0', 'b0:true', 'end']);
+    // One result shape, `{ history }`, whose keys and values are the epoch logs'.
+    expect(Object.keys(history)).toEqual(['history']);
+    expect(history.history.loss).toEqual(epochLogs.map((l) => l.loss));
+    expect(history.history.adversarialAccuracy).toEqual(epochLogs.map((l) => l.adversarialAccuracy));
+    expect(history.epoch).toEqual([...Array(12).keys()]); // deprecated alias, not enumerable
+    expect(events.slice(0, 5)).toEqual(['begin', 'e0', 'bb0', 'b0:true:32', 'end']);
     expect(events.at(-1)).toBe('done');
     expect(history.history.loss[11]!).toBeLessThan(history.history.loss[0]!);
     const evalAttack = (m: Parameters<typeof pgd>[0], xb: tf.Tensor, yb: tf.Tensor1D): Promise<tf.Tensor> =>
@@ -153,7 +159,7 @@ describeBackends('adversarial training', (backend) => {
       callbacks: { onBatchEnd: () => { batches++; robust.stopTraining = true; } },
     });
     expect(batches).toBe(1);
-    expect(stopped.epoch).toEqual([0]);
+    expect(stopped.history.loss).toHaveLength(1);
     await expect(fitAdversarially(robust, train.x, train.y, { epochs: 1, method: 'trades', attack: { ...attack, norm: 'l2' } }))
       .rejects.toThrow(/'options.attack.norm' must be 'linf' with method 'trades'/);
     await expect(fitAdversarially(robust, train.x, train.y, { epochs: 0, attack })).rejects.toThrow(/'options.epochs'/);

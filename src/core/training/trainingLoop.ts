@@ -52,6 +52,7 @@ export async function runTrainingLoop(spec: TrainingLoopSpec): Promise<TrainingL
     let stepsThisEpoch = 0;
     for (let batch = 0; batch < spec.batches.stepsPerEpoch; batch++) {
       await betweenSteps(spec.fn, spec.signal);
+      await fire(callbacks, 'onBatchBegin', batch, {});
       const outcome = await spec.step(spec.batches.rows(epoch, batch), epoch, batch);
       if ('stop' in outcome) {
         stoppedBy = 'step';

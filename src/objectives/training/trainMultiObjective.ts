@@ -3,7 +3,9 @@ import type { ModelLike } from '../../core/model.js';
 import { resolveRng, statisticalRng, secureRng, type Rng } from '../../core/rng.js';
 import { checkSignal } from '../../core/eventLoop.js';
 import { sequentialBatches } from '../../core/training/batches.js';
+import { callbackList } from '../../core/training/callbacks.js';
 import { runTrainingLoop } from '../../core/training/trainingLoop.js';
+import { batchLogs, checkLogKeys, flatLogs, objectiveHistory } from './logs.js';
 import { dispose, gather, tensor1d, type LayersModel, type Tensor } from '../../core/tf.js';
 import {
   booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber,
@@ -42,7 +44,7 @@ import type { ObjectiveData, ObjectiveStepLogs, TrainMultiObjectiveOptions, Trai
  *   weights: lagrangian({ bounds: { demographicParity: 0.05 } }) });
  * const { history } = await trainMultiObjective(model, { x, y, extras: { groups } }, {
  *   loss, optimizer: tf.train.adam(1e-2), epochs: 10, batchSize: 256,
- *   callbacks: { onEpochEnd: (e, logs) => console.log(e, logs.values) },
+ *   callbacks: { onEpochEnd: (e, logs) => console.log(e, logs.loss, logs.demographicParity, logs.demographicParityWeight) },
  * });
  * ```
  */
@@ -60,7 +62,7 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   const batchSize = positiveInteger(fn, 'options.batchSize', o.batchSize);
   if (batchSize > n) invalid(fn, 'options.batchSize', batchSize, `at most the number of examples (${n})`);
   const shuffle = booleanValue(fn, 'options.shuffle', o.shuffle ?? true);
-  const callbacks = optionsObject(fn, 'options.callbacks', o.callbacks);
+  const callbacks = callbackList(o.callbacks);
   const privacy = o.privacy === undefined ? undefined : privacySettings(fn, state, o.privacy);
   const signal = checkSignal(fn, 'options.signal', o.signal);
   const yLength = isTensor(data.y) ? data.y.shape[0] : (data.y as ArrayLike<number> | undefined)?.length;
@@ -79,12 +81,7 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   const ownsY = y !== data.y;
   const rng = resolveRng(fn, o.rng, statisticalRng);
   const names = state.names();
-  const history = {
-    total: [] as number[],
-    values: Object.fromEntries(names.map((k) => [k, [] as number[]])),
-    weights: Object.fromEntries(names.map((k) => [k, [] as number[]])),
-    ...(privacy ? { epsilon: [] as number[] } : {}),
-  };
+  checkLogKeys(fn, names);
   const accountant = privacy ? createAccountant(privacy.accountant) : undefined;
   const sampleRate = batchSize / n;
   // Under DP-SGD an epoch is round(N / batchSize) Poisson steps, as in fitPrivately.
@@ -92,9 +89,10 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
   const batches = privacy ? poissonBatches({ numExamples: n, sampleRate, steps: epochs * stepsPerEpoch, rng: privacy.rng }) : undefined;
   let step = 0;
   let sums = { total: 0, values: names.map(() => 0), count: 0 };
+  let run: Awaited<ReturnType<typeof runTrainingLoop>>;
   try {
-    await runTrainingLoop({
-      fn, epochs, signal,
+    run = await runTrainingLoop({
+      fn, epochs, signal, callbacks,
       batches: batches
         ? { stepsPerEpoch, rows: () => batches.next().value as Int32Array }
         : sequentialBatches({ n, batchSize, shuffle, rng }),
@@ -107,28 +105,15 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
           names.forEach((k, i) => (sums.values[i]! += logs.values[k]!));
           sums.count++;
         }
-        await callbacks.onBatchEnd?.(step, logs);
         step++;
-        return { logs: {} };
+        return { logs: batchLogs(logs) };
       },
-      async endEpoch(epoch) {
+      endEpoch() {
         const c = Math.max(1, sums.count);
-        const weights = Object.fromEntries(names.map((k, i) => [k, state.weights[i] as number]));
         const epsilon = accountant && privacy ? accountant.getEpsilon(privacy.delta) : undefined;
-        history.total.push(sums.total / c);
-        names.forEach((k, i) => {
-          history.values[k]!.push(sums.values[i]! / c);
-          history.weights[k]!.push(weights[k]!);
-        });
-        if (epsilon !== undefined) history.epsilon!.push(epsilon);
-        await callbacks.onEpochEnd?.(epoch, {
-          total: sums.total / c,
-          values: Object.fromEntries(names.map((k, i) => [k, sums.values[i]! / c])),
-          weights,
-          ...(epsilon !== undefined ? { epsilon } : {}),
-        });
+        const logs = flatLogs(sums.total / c, names, (i) => sums.values[i]! / c, weightsOf(state), epsilon);
         sums = { total: 0, values: names.map(() => 0), count: 0 };
-        return {};
+        return logs;
       },
     });
   } finally {
@@ -136,6 +121,7 @@ export async function trainMultiObjective(model: ModelLike, data: ObjectiveData,
     if (ownsY) y.dispose();
     dispose(created);
   }
+  const history = objectiveHistory(run.history, names);
   if (!privacy || !accountant) return { history };
   return {
     history,

@@ -4,6 +4,7 @@ import type { Rng } from '../../core/rng.js';
 import type { Optimizer, Tensor } from '../../core/tf.js';
 import type { AccountantKind } from '../../privacy/index.js';
 import type { EthicalLoss } from '../ethicalLoss.js';
+import type { TrainingCallbacks, TrainingLogs } from '../../core/training/callbacks.js';
 
 /**
  * A whole training set for {@link trainMultiObjective}; batches are gathered from it.
@@ -48,7 +49,10 @@ export interface ObjectivePrivacyOptions {
 }
 
 /**
- * What the callbacks of {@link trainMultiObjective} receive after each step.
+ * What one step of {@link trainMultiObjective} computed, in the nested form of earlier versions.
+ * @deprecated The callbacks now receive flat {@link TrainingLogs} (see
+ * {@link TrainMultiObjectiveOptions.callbacks}); these fields stay readable on them as hidden
+ * aliases until the next minor version.
  */
 export interface ObjectiveStepLogs {
   /** Epoch (from 0). */
@@ -64,7 +68,9 @@ export interface ObjectiveStepLogs {
 }
 
 /**
- * What the callbacks of {@link trainMultiObjective} receive after each epoch: means over its steps.
+ * The epoch summary of {@link trainMultiObjective} in the nested form of earlier versions.
+ * @deprecated The callbacks now receive flat {@link TrainingLogs}; these fields stay readable on
+ * them as hidden aliases until the next minor version.
  */
 export interface ObjectiveEpochLogs {
   /** Mean weighted objective over the epoch's steps. */
@@ -78,14 +84,10 @@ export interface ObjectiveEpochLogs {
 }
 
 /**
- * Progress hooks of {@link trainMultiObjective}; each may return a promise, which is awaited.
+ * The callbacks of {@link trainMultiObjective}: the library's one {@link TrainingCallbacks} type.
+ * @deprecated Use `TrainingCallbacks`; this alias goes in the next minor version.
  */
-export interface ObjectiveCallbacks {
-  /** After every optimisation step. */
-  readonly onBatchEnd?: (step: number, logs: ObjectiveStepLogs) => void | Promise<void>;
-  /** After every epoch. */
-  readonly onEpochEnd?: (epoch: number, logs: ObjectiveEpochLogs) => void | Promise<void>;
-}
+export type ObjectiveCallbacks = TrainingCallbacks;
 
 /**
  * Options of {@link trainMultiObjective}.
@@ -103,8 +105,13 @@ export interface TrainMultiObjectiveOptions {
   readonly shuffle?: boolean;
   /** Source of the shuffling. Default `Math.random`; seed it for reproducible runs. */
   readonly rng?: Rng;
-  /** Progress hooks. */
-  readonly callbacks?: ObjectiveCallbacks;
+  /**
+   * Progress hooks, one object or a list (the library's one {@link TrainingCallbacks} type). Their
+   * logs are flat numbers: `loss` (the weighted objective), each term's value under its name
+   * (e.g. `task`, `demographicParity`), each weight under `<name>Weight`, `epsilon` under DP-SGD,
+   * and per batch `size` (the examples in it). The epoch logs are the means the history records.
+   */
+  readonly callbacks?: TrainingCallbacks | readonly TrainingCallbacks[];
   /** Train with DP-SGD (fixed weights only; no terms that couple examples). */
   readonly privacy?: ObjectivePrivacyOptions;
   /** Stops training between two steps (rejecting with `AbortedError`); steps already taken stay applied (and spent). */
@@ -112,18 +119,19 @@ export interface TrainMultiObjectiveOptions {
 }
 
 /**
- * Result of {@link trainMultiObjective}: per-epoch histories.
+ * Per-epoch history of {@link trainMultiObjective}, under the keys of the callbacks' epoch logs:
+ * `loss` (mean weighted objective), each term's mean value under its name, each weight at the end
+ * of the epoch under `<name>Weight`, and `epsilon` under DP-SGD. The nested fields of earlier
+ * versions remain as non-enumerable, deprecated aliases.
  */
-export interface MultiObjectiveHistory {
-  /** Mean weighted objective per epoch. */
+export type MultiObjectiveHistory = Readonly<Record<string, number[]>> & {
+  /** @deprecated Use `history.loss`. */
   readonly total: number[];
-  /** Mean value of each term per epoch. */
-  readonly values: Record<string, number[]>;
-  /** Weights at the end of each epoch. */
-  readonly weights: Record<string, number[]>;
-  /** Epsilon spent after each epoch (DP-SGD only). */
-  readonly epsilon?: number[];
-}
+  /** @deprecated Use `history[termName]`. */
+  readonly values: Readonly<Record<string, number[]>>;
+  /** @deprecated Use `history[termName + 'Weight']`. */
+  readonly weights: Readonly<Record<string, number[]>>;
+};
 
 /**
  * What {@link trainMultiObjective} resolves to.

@@ -206,7 +206,7 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
           taken++;
           return {
             logs: expose
-              ? { step: taken, size: r.batchSize, loss: r.loss, acc: r.accuracy, clipped: r.clippedCount, zeroed: r.zeroedCount }
+              ? { step: taken, size: r.batchSize, loss: r.loss, accuracy: r.accuracy, clipped: r.clippedCount, zeroed: r.zeroedCount }
               : { step: taken },
           };
         } finally {
@@ -218,7 +218,7 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
         epochStats = { lossSum: 0, correct: 0, seen: 0, zeroed: 0 };
         const logs: Record<string, number> = { epsilon: spentEpsilon(), steps: taken };
         // Non-private statistics only on request (see exposeNonPrivateMetrics).
-        if (expose) Object.assign(logs, { loss: seen > 0 ? lossSum / seen : Number.NaN, acc: seen > 0 ? correct / seen : Number.NaN, zeroed });
+        if (expose) Object.assign(logs, { loss: seen > 0 ? lossSum / seen : Number.NaN, accuracy: seen > 0 ? correct / seen : Number.NaN, zeroed });
         return logs;
       },
       endTraining: () => ({ epsilon: spentEpsilon(), steps: taken }),
@@ -227,7 +227,7 @@ export async function fitPrivately(model: LayersModel, x: Tensor, y: LabelsLike,
     const h = loop.history;
     const history: PrivateHistory = {
       epsilon: h.epsilon ?? [], steps: h.steps ?? [],
-      ...(expose ? { loss: h.loss ?? [], accuracy: h.acc ?? [], zeroed: h.zeroed ?? [] } : {}),
+      ...(expose ? { loss: h.loss ?? [], accuracy: h.accuracy ?? [], zeroed: h.zeroed ?? [] } : {}),
     };
     return {
       history, noiseMultiplier, sampleRate, steps: taken, epsilon: spentEpsilon(), delta,

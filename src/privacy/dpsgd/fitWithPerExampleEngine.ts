@@ -88,19 +88,19 @@ export async function fitWithPerExampleEngine(model: LayersModel, x: Tensor, y: 
           const batchLoss = Array.from(l).reduce((a, v) => a + v, 0);
           const batchCorrect = Array.from(c).reduce((a, v) => a + v, 0);
           sums = { loss: sums.loss + batchLoss, correct: sums.correct + batchCorrect, seen: sums.seen + rows.length };
-          return { logs: { size: rows.length, loss: batchLoss / rows.length, acc: batchCorrect / rows.length } };
+          return { logs: { size: rows.length, loss: batchLoss / rows.length, accuracy: batchCorrect / rows.length } };
         } finally {
           cap.dispose();
           dispose([xb, yb]);
         }
       },
       endEpoch() {
-        const logs = { loss: sums.loss / sums.seen, acc: sums.correct / sums.seen };
+        const logs = { loss: sums.loss / sums.seen, accuracy: sums.correct / sums.seen };
         sums = { loss: 0, correct: 0, seen: 0 };
         return logs;
       },
     });
-    return { history: { loss: history.loss ?? [], accuracy: history.acc ?? [] } };
+    return { history: { loss: history.loss ?? [], accuracy: history.accuracy ?? [] } };
   } finally {
     dispose(labels);
   }

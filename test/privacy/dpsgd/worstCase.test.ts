@@ -221,6 +221,26 @@ describeBackends('DP-SGD against the worst-case record', () => {
     model.dispose();
   });
 
+  it('with exposeNonPrivateMetrics, the history records the epoch logs under the same keys (accuracy, not acc)', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [6] })] });
+    const x = seededInput([30, 6], 3);
+    const y = Array.from({ length: 30 }, (_, i) => i % 3);
+    const epochLogs: Record<string, number>[] = [];
+    const batchLogs: Record<string, number>[] = [];
+    const r = await fitPrivately(model, x, y, {
+      epochs: 2, batchSize: 10, maxGradNorm: 1, noiseMultiplier: 1, delta: 1e-5, optimizer: tf.train.sgd(0.1), rng: seededRng(1),
+      exposeNonPrivateMetrics: true,
+      callbacks: { onBatchEnd: (_b, l) => void batchLogs.push(l), onEpochEnd: (_e, l) => void epochLogs.push(l) },
+    });
+    for (const [k, values] of Object.entries(r.history)) expect(values, k).toEqual(epochLogs.map((l) => l[k]));
+    expect(Object.keys(r.history).sort()).toEqual(['accuracy', 'epsilon', 'loss', 'steps', 'zeroed']);
+    // `acc` is a deprecated alias in the logs only.
+    expect(epochLogs[0]!.acc).toBe(epochLogs[0]!.accuracy);
+    expect(batchLogs[0]!.acc).toBe(batchLogs[0]!.accuracy);
+    x.dispose();
+    model.dispose();
+  });
+
   it('callbacks and history carry no raw training metrics by default', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [6] })] });
     const x = seededInput([30, 6], 3);
@@ -232,7 +252,7 @@ describeBackends('DP-SGD against the worst-case record', () => {
     });
     const keys = new Set(seen.flatMap((l) => Object.keys(l)));
     expect([...keys].sort()).toEqual(['epsilon', 'step', 'steps'].filter((k) => keys.has(k)));
-    for (const k of ['loss', 'acc', 'size', 'clipped', 'zeroed']) expect(keys.has(k)).toBe(false);
+    for (const k of ['loss', 'accuracy', 'acc', 'size', 'clipped', 'zeroed']) expect(keys.has(k)).toBe(false);
     expect(Object.keys(r.history).sort()).toEqual(['epsilon', 'steps']);
     x.dispose();
     model.dispose();
