@@ -1,4 +1,5 @@
-import { toOneHot, isTensor } from '../core/labels.js';
+import { isTensor } from '../core/labels.js';
+import { labelsLikeOutputs } from '../core/outputs/index.js';
 import {
   add, dispose, keep, mul, scalar, slice, stack, sub, sum, tidy, type Scalar, type Tensor, type Tensor2D, type Variable,
 } from '../core/tf.js';
@@ -145,9 +146,7 @@ export class LossState {
       if (width < 1) invalid(fn, 'model', probe, 'a model returning logits of shape [batch, classes]');
       this.outputWidth = width;
     }
-    const labels = this.outputWidth === 1
-      ? tidy(() => slice(toOneHot(fn, batch.y, 2, n), [0, 1], [-1, 1]) as Tensor2D)
-      : toOneHot(fn, batch.y, this.outputWidth, n);
+    const labels = labelsLikeOutputs(fn, batch.y, this.outputWidth, n);
     const owned: Tensor[] = [labels];
     let extras: Record<string, Tensor>;
     try {

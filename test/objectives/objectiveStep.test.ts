@@ -36,6 +36,33 @@ describeBackends('objectiveStep', () => {
     tf.dispose([x, groups]);
   });
 
+  it('takes [N, 1] 0/1 label columns for a single-unit model, as the other modules do', async () => {
+    const x = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]]);
+    const out = [];
+    for (const y of [tf.tensor1d([1, 0, 1, 0], 'int32'), tf.tensor2d([[1], [0], [1], [0]])]) {
+      const m = model(4);
+      const loss = ethicalLoss({ model: m, task: crossEntropyTerm(), weights: {} });
+      const optimizer = tf.train.sgd(0.5);
+      out.push(await objectiveStep(m, { x, y }, { loss, optimizer }));
+      loss.dispose();
+      optimizer.dispose();
+      y.dispose();
+      m.dispose();
+    }
+    expect(out[1]).toEqual(out[0]);
+    await expect((async () => {
+      const m = model(4);
+      const loss = ethicalLoss({ model: m, task: crossEntropyTerm(), weights: {} });
+      try {
+        await objectiveStep(m, { x, y: tf.tensor2d([[1], [0], [2], [0]]) }, { loss, optimizer: tf.train.sgd(0.1) });
+      } finally {
+        loss.dispose();
+        m.dispose();
+      }
+    })()).rejects.toThrow(/'y\[2\]' must be a 0\/1 label/);
+    x.dispose();
+  });
+
   it('refuses a loss of another model and a missing optimizer', async () => {
     const a = model(1), b = model(2);
     const loss = ethicalLoss({ model: a, task: crossEntropyTerm(), weights: {} });

@@ -7,4 +7,4 @@ export { PROBABILITY_FLOOR, isSingleUnit, logProbabilities, twoClassLabels, type
 export { crossEntropyOfLogProbabilities, perExampleCrossEntropy, perExampleKl } from './losses.js';
 export { labelClasses, positiveLabels, positiveScore, predictedClasses, predictedLabels } from './predictions.js';
 export { checkLabelsFitOutputs, classIndicesOf, labelsLikeOutputs } from './labels.js';
-export { declaredOutputKind, resolveOutputKind } from './outputKind.js';
+export { declaredOutputKind, endsWithSoftmax, resolveOutputKind } from './outputKind.js';

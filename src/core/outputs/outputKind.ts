@@ -5,8 +5,25 @@ import type { OutputKind } from './logProbabilities.js';
 
 interface LayerLike {
   getClassName(): string;
+  getConfig?(): { readonly axis?: unknown };
   readonly activation?: { getClassName(): string };
   readonly outputs?: readonly { readonly sourceLayer?: LayerLike }[];
+}
+
+/**
+ * Whether a layer's output is a softmax over the last axis: its fused activation, or a `Softmax`
+ * layer over the class axis (tfjs-layers' `Softmax` defaults to axis 1, the class axis of a rank-2
+ * output).
+ */
+export function endsWithSoftmax(layer: LayerLike): boolean {
+  if (layer.getClassName() === 'Softmax') {
+    const raw = layer.getConfig?.().axis;
+    const axis = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
+    const shape = (layer as unknown as { outputShape?: readonly unknown[] }).outputShape;
+    const last = Array.isArray(shape) && !Array.isArray(shape[0]) ? shape.length - 1 : undefined;
+    return axis === undefined || axis === -1 || (last !== undefined && axis === last);
+  }
+  return layer.activation?.getClassName() === 'softmax';
 }
 
 /** The layer that produces a LayersModel's (first) output, looking inside nested models. */
@@ -26,9 +43,8 @@ export function declaredOutputKind(model: ModelLike): OutputKind {
   if (typeof model === 'function' || typeof model !== 'object' || model === null) return 'logits';
   const layer = outputLayer(model as unknown as LayerLike);
   if (layer === undefined || typeof layer.getClassName !== 'function') return 'logits';
-  if (layer.getClassName() === 'Softmax') return 'probabilities';
+  if (endsWithSoftmax(layer)) return 'probabilities';
   const activation = typeof layer.activation?.getClassName === 'function' ? layer.activation.getClassName() : undefined;
-  if (activation === 'softmax') return 'probabilities';
   const shape = model.outputs?.[0]?.shape;
   if (activation === 'sigmoid' && shape?.[shape.length - 1] === 1) return 'probabilities';
   return 'logits';

@@ -5,6 +5,7 @@
  * each example's output gradient: examples do not interact, so row i depends on example i only.
  */
 import { add, type Tensor } from '../../core/tf.js';
+import { endsWithSoftmax } from '../../core/outputs/outputKind.js';
 import { layerSupport } from './support.js';
 import { LAYER_RULES, type LayerRule } from './rules/index.js';
 import type { UnsupportedLayer } from './errors.js';
@@ -66,20 +67,6 @@ export function planModel(model: ContainerLike): { sites: Site[]; unsupported: U
   };
   walk(model, model.inputs.map(() => null), evaluate, `${model.name}/`, true);
   return { sites, unsupported, finalSoftmax };
-}
-
-/** Whether a layer's output is a softmax over the last axis (its fused activation or itself). */
-function endsWithSoftmax(layer: LayerLike): boolean {
-  const className = layer.getClassName();
-  if (className === 'Softmax') {
-    // tfjs-layers' Softmax defaults to axis 1, which is the class axis of a rank-2 output.
-    const raw = layer.getConfig().axis;
-    const axis = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
-    const shape = (layer as unknown as { outputShape?: readonly unknown[] }).outputShape;
-    const last = Array.isArray(shape) && !Array.isArray(shape[0]) ? shape.length - 1 : undefined;
-    return axis === undefined || axis === -1 || (last !== undefined && axis === last);
-  }
-  return layer.activation?.getClassName() === 'softmax';
 }
 
 /** Options of one concrete forward pass. */
