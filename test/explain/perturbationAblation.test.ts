@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { featureAblation } from '../../src/explain/index.js';
+import { featureAblation, type FeatureMask } from '../../src/explain/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { explainModel, expectCloseToReference, referenceCase, referenceCaseKeys, referenceInputs } from './fixtures.js';
@@ -42,7 +42,7 @@ describeBackends('featureAblation', () => {
     const t = [0, 0];
     const shared = [7, -3, 7, 100]; // groups {0, 2}, {1}, {3}
     const expected = [5, 2, 5, 8, 13, 4, 13, 32];
-    const forms = [shared, Int32Array.from(shared), tf.tensor1d(shared, 'int32'), tf.tensor2d([shared], [1, 4], 'int32'), tf.tensor1d(shared, 'float32')];
+    const forms: FeatureMask[] = [shared, Int32Array.from(shared), tf.tensor1d(shared, 'int32'), tf.tensor2d([shared], [1, 4], 'int32'), tf.tensor1d(shared, 'float32')];
     for (const featureMask of forms) {
       const { attributions } = await featureAblation(model, x, { featureMask, target: t });
       expect(Array.from(await attributions.data())).toEqual(expected);

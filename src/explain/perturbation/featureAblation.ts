@@ -37,15 +37,17 @@ export interface FeatureAblationOptions extends PerturbationOptions {
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
  * import { featureAblation } from 'responsible-tfjs/explain';
- *
- * // A logistic model (Dense(1, 'sigmoid')) on 10 Adult columns: the one-hot columns of sex (5, 6)
- * // and of marital status (7, 8, 9) are ablated together, to the training mean.
+ * // A logistic model (Dense(1, 'sigmoid')) on 10 Adult columns.
+ * const model = await tf.loadLayersModel('/models/adult-logistic/model.json');
+ * const rows = tf.tensor2d(features, [20, 10]);
+ * // The one-hot columns of sex (5, 6) and of marital status (7, 8, 9) are ablated together,
+ * // to the training mean.
  * const { attributions } = await featureAblation(model, rows, {
  *   featureMask: [0, 1, 2, 3, 4, 5, 5, 6, 6, 6],
  *   baseline: tf.tensor1d(trainMean),
- *   target: new Array(rows.shape[0]).fill(1), // explain P(>50K) for every row
+ *   target: new Array(20).fill(1), // explain P(>50K) for every row
  * });
- * attributions.print(); // probability drop when each feature is ablated
+ * attributions.print(); // the drop of P(>50K) when each feature is set to the mean
  * attributions.dispose();
  * ```
  */

@@ -119,11 +119,12 @@ export function kernelShapWeights(coalitions: Uint8Array, samples: number, playe
  * import * as tf from '@tensorflow/tfjs';
  * import { seededRng } from 'responsible-tfjs';
  * import { kernelShap } from 'responsible-tfjs/explain';
- *
- * // 30 superpixels of a [batch, 28, 28, 1] image batch as players, absent ones greyed (0.5):
+ * const model = await tf.loadLayersModel('/models/mnist-cnn/model.json');
+ * const images = tf.tensor4d(pixels, [4, 28, 28, 1]);
+ * // 30 superpixels as players (an int32 [28, 28, 1] mask of ids 0..29), absent ones grey:
  * // 2,000 sampled coalitions per image instead of 2^30.
  * const { attributions } = await kernelShap(model, images, {
- *   featureMask: superpixels, // int32 [28, 28, 1], ids 0..29
+ *   featureMask: superpixels,
  *   baseline: 0.5,
  *   samples: 2000,
  *   rng: seededRng(7),

@@ -115,7 +115,8 @@ function exampleMask(mask: ResolvedMask, example: number, size: number): Int32Ar
  * import * as tf from '@tensorflow/tfjs';
  * import { seededRng } from 'responsible-tfjs';
  * import { lime } from 'responsible-tfjs/explain';
- *
+ * const model = await tf.loadLayersModel('/models/adult-mlp/model.json');
+ * const rows = tf.tensor2d(features, [20, 10]);
  * // Seven Adult feature groups, absent ones at the training mean, 500 samples per row.
  * const { attributions } = await lime(model, rows, {
  *   featureMask: [0, 1, 2, 3, 4, 5, 5, 6, 6, 6],
@@ -123,7 +124,9 @@ function exampleMask(mask: ResolvedMask, example: number, size: number): Int32Ar
  *   samples: 500,
  *   rng: seededRng(1),
  * });
- * attributions.dispose();
+ * // Without the L1 penalty: a plain weighted least-squares surrogate.
+ * const plain = await lime(model, rows, { featureMask: [0, 1, 2, 3, 4, 5, 5, 6, 6, 6], alpha: 0, samples: 500 });
+ * tf.dispose([attributions, plain.attributions]);
  * ```
  */
 export async function lime(model: ModelLike, x: Tensor, options: LimeOptions = {}): Promise<AttributionResult> {

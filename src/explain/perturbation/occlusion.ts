@@ -46,12 +46,15 @@ export interface OcclusionOptions extends PerturbationOptions {
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
  * import { occlusion } from 'responsible-tfjs/explain';
- *
- * // A digits CNN on [batch, 8, 8, 1] images: occlude 2×2 patches with black (0), one pixel apart.
+ * const cnn = await tf.loadLayersModel('/models/digits-cnn/model.json');
+ * const images = tf.tensor4d(pixels, [16, 8, 8, 1]);
+ * // Black out 2×2 patches (the window spans the one channel), moving one pixel at a time.
  * const { attributions } = await occlusion(cnn, images, { window: [2, 2, 1], strides: [1, 1, 1] });
- * // attributions[i, r, c, 0]: how much the predicted class's logit drops, on average, when the
- * // patches covering pixel (r, c) are blacked out.
- * attributions.dispose();
+ * // attributions[i, r, c, 0]: the average drop of the predicted class's logit over the patches
+ * // that cover pixel (r, c); large where the strokes matter.
+ * // Coarser and cheaper: 3×3 patches every 2 pixels (16 windows per image instead of 49).
+ * const coarse = await occlusion(cnn, images, { window: [3, 3, 1], strides: 2 });
+ * tf.dispose([attributions, coarse.attributions]);
  * ```
  */
 export async function occlusion(model: ModelLike, x: Tensor, options: OcclusionOptions): Promise<AttributionResult> {

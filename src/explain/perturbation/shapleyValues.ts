@@ -82,14 +82,15 @@ export function shapleyFromCoalitions(values: ArrayLike<number>, players: number
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
  * import { shapleyValues } from 'responsible-tfjs/explain';
- *
- * // Seven Adult feature groups as players (sex and marital status one-hot columns grouped),
- * // absent players set to the training mean: 2^7 = 128 model rows per person.
+ * const model = await tf.loadLayersModel('/models/adult-logistic/model.json');
+ * const rows = tf.tensor2d(features, [20, 10]);
+ * // Seven Adult feature groups as players (the one-hot columns of sex and of marital status
+ * // grouped), absent players at the training mean: 2^7 = 128 model rows per person.
  * const { attributions } = await shapleyValues(model, rows, {
  *   featureMask: [0, 1, 2, 3, 4, 5, 5, 6, 6, 6],
  *   baseline: tf.tensor1d(trainMean),
  * });
- * // Per row, the values of the 7 groups add up to f(row) - f(trainMean) for the predicted class.
+ * // Per row, the 7 group values add up to f(row) - f(trainMean) for the predicted class.
  * attributions.dispose();
  * ```
  */
