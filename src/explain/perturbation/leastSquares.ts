@@ -8,10 +8,11 @@
  * The minimum norm matters: with fewer samples than features, or a feature that never varies, the
  * system is singular and any other solver would return other coefficients.
  *
- * The systems are tiny (one per example: n samples × m features, m ≲ 100), so this is a short
- * float64 solve rather than a dependency: Householder QR of the scaled design (n × m → m × m),
- * then a one-sided Jacobi SVD of R (Demmel & Veselić 1992), which gives the small singular values
- * to full relative accuracy so the rank cut-off is decided reliably.
+ * The systems are small (one per example: n samples × m features), so this is a short float64
+ * solve rather than a dependency: Householder QR of the scaled design (n × m → m × m), then a
+ * one-sided Jacobi SVD of R (Demmel & Veselić 1992), which gives the small singular values to full
+ * relative accuracy so the rank cut-off is decided reliably. With fewer samples than features the
+ * SVD is taken of the n rows instead. Work: O(n·m²) with m the smaller dimension.
  */
 
 /** float32 machine epsilon (2^-23), the precision of the arrays scikit-learn solves here. */
@@ -100,16 +101,12 @@ function householder(columns: Float64Array[], rhs: Float64Array): number {
 }
 
 /**
- * Minimum-norm least-squares solution of `A β ≈ b` for `A` given by its columns (each of length
- * ≥ the rows used), rows beyond `rows` ignored. Singular values at most
- * `cutoff · σ_max` are treated as zero.
+ * One-sided Jacobi (Hestenes): rotates pairs of `columns` in place until they are mutually
+ * orthogonal and returns the accumulated rotation V (`columns.length` columns): then column j is
+ * σ_j u_j of the SVD `A = U Σ Vᵀ` of the original columns A.
  */
-function minimumNormSolve(columns: Float64Array[], rhs: Float64Array, cutoff: number): Float64Array {
+function orthogonalise(columns: Float64Array[]): Float64Array[] {
   const m = columns.length;
-  const k = householder(columns, rhs);
-  // One-sided Jacobi on R (k × m): rotate column pairs until all are orthogonal; V accumulates.
-  const a = columns.map((c) => c.slice(0, k));
-  const c = rhs.slice(0, k);
   const v = Array.from({ length: m }, (_, j) => {
     const e = new Float64Array(m);
     e[j] = 1;
@@ -119,8 +116,8 @@ function minimumNormSolve(columns: Float64Array[], rhs: Float64Array, cutoff: nu
     let rotated = false;
     for (let p = 0; p < m - 1; p++) {
       for (let q = p + 1; q < m; q++) {
-        const ap = a[p] as Float64Array;
-        const aq = a[q] as Float64Array;
+        const ap = columns[p] as Float64Array;
+        const aq = columns[q] as Float64Array;
         const alpha = dot(ap, ap);
         const beta = dot(aq, aq);
         const gamma = dot(ap, aq);
@@ -142,16 +139,53 @@ function minimumNormSolve(columns: Float64Array[], rhs: Float64Array, cutoff: nu
     }
     if (!rotated) break;
   }
-  const sigma2 = a.map((col) => dot(col, col));
-  const largest = Math.sqrt(Math.max(0, ...sigma2));
+  return v;
+}
+
+/** Squared norms of the columns and the cut-off below which a squared singular value counts as 0. */
+function spectrum(columns: Float64Array[], cutoff: number): { sigma2: number[]; floor2: number } {
+  const sigma2 = columns.map((c) => dot(c, c));
+  const largest2 = Math.max(0, ...sigma2);
+  return { sigma2, floor2: cutoff * cutoff * largest2 };
+}
+
+/**
+ * Minimum-norm least-squares solution of `A β ≈ b` for `A` given by its `m` columns of length n;
+ * singular values at most `cutoff · σ_max` are treated as zero. Tall systems are reduced by QR to
+ * m × m first; wide ones (n < m) are orthogonalised through their n rows, so the work and memory
+ * grow with the smaller dimension squared.
+ */
+function minimumNormSolve(columns: Float64Array[], rhs: Float64Array, cutoff: number): Float64Array {
+  const m = columns.length;
+  const n = rhs.length;
   const solution = new Float64Array(m);
-  for (let j = 0; j < m; j++) {
+  if (n >= m) {
+    householder(columns, rhs);
+    const a = columns.map((c) => c.slice(0, m));
+    const c = rhs.slice(0, m);
+    const v = orthogonalise(a);
+    const { sigma2, floor2 } = spectrum(a, cutoff);
+    for (let j = 0; j < m; j++) {
+      const s2 = sigma2[j] as number;
+      if (!(s2 > floor2) || s2 === 0) continue;
+      // a_j = σ_j u_j, so β's component along v_j is (u_jᵀ c) / σ_j = (a_j · c) / σ_j².
+      const coefficient = dot(a[j] as Float64Array, c) / s2;
+      const vj = v[j] as Float64Array;
+      for (let i = 0; i < m; i++) solution[i] = (solution[i] as number) + coefficient * (vj[i] as number);
+    }
+    return solution;
+  }
+  // Wide: the rows of A are the columns of B = Aᵀ = U Σ Vᵀ, so A = V Σ Uᵀ and
+  // β = A⁺ b = U Σ⁻¹ Vᵀ b = Σ_j b_j (v_j · b) / σ_j², with b_j = σ_j u_j the rotated rows.
+  const rows = Array.from({ length: n }, (_, i) => Float64Array.from(columns, (col) => col[i] as number));
+  const v = orthogonalise(rows);
+  const { sigma2, floor2 } = spectrum(rows, cutoff);
+  for (let j = 0; j < n; j++) {
     const s2 = sigma2[j] as number;
-    if (!(Math.sqrt(s2) > cutoff * largest) || s2 === 0) continue;
-    // a_j = σ_j u_j, so the component along v_j is (u_jᵀ c) / σ_j = (a_j · c) / σ_j².
-    const coefficient = dot(a[j] as Float64Array, c) / s2;
-    const vj = v[j] as Float64Array;
-    for (let i = 0; i < m; i++) solution[i] = (solution[i] as number) + coefficient * (vj[i] as number);
+    if (!(s2 > floor2) || s2 === 0) continue;
+    const coefficient = dot(v[j] as Float64Array, rhs) / s2;
+    const bj = rows[j] as Float64Array;
+    for (let i = 0; i < m; i++) solution[i] = (solution[i] as number) + coefficient * (bj[i] as number);
   }
   return solution;
 }
