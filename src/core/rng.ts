@@ -120,12 +120,15 @@ export function rngFromFunction(random: () => number, label = 'user function'): 
   return { next, nextUint32: () => Math.floor(next() * TWO_POW_32) >>> 0, secure: false, label };
 }
 
-/** Checks that a value is an {@link Rng}; returns it, or the fallback when undefined. */
-export function resolveRng(fn: string, value: unknown, fallback: () => Rng): Rng {
+/**
+ * Checks that a value is an {@link Rng}; returns it, or the fallback when undefined. `argument`
+ * names it in errors (`'options.rng'` unless it lives elsewhere).
+ */
+export function resolveRng(fn: string, value: unknown, fallback: () => Rng, argument = 'options.rng'): Rng {
   if (value === undefined) return fallback();
   const r = value as Partial<Rng>;
   if (typeof value !== 'object' || value === null || typeof r.next !== 'function' || typeof r.nextUint32 !== 'function') {
-    invalid(fn, 'rng', value, 'an Rng (seededRng(seed), secureRng() or rngFromFunction(fn))');
+    invalid(fn, argument, value, 'an Rng (seededRng(seed), secureRng() or rngFromFunction(fn))');
   }
   return value as Rng;
 }

@@ -51,13 +51,16 @@ export async function checkExplainInput(fn: string, x: unknown, argument = 'x'):
 
 /**
  * Validates the model, the batch and the target, and runs the model once on `x` (for
- * `'predicted'` targets and the output shape).
+ * `'predicted'` targets and the output shape). Methods that differentiate (the default) also
+ * check that tfjs's gradients are registered; the perturbation methods only run the model.
  */
-export async function prepareExplanation(fn: string, model: ModelLike, x: unknown, options: TargetOptions | undefined): Promise<ExplainContext> {
+export async function prepareExplanation(
+  fn: string, model: ModelLike, x: unknown, options: TargetOptions | undefined, needs: { gradients: boolean } = { gradients: true },
+): Promise<ExplainContext> {
   assertBackend(fn);
   const opts = optionsObject(fn, 'options', options);
   const forward = toForwardFn(fn, model);
-  assertGradientsAvailable(fn);
+  if (needs.gradients) assertGradientsAvailable(fn);
   const kind = resolveOutputKind(fn, model, opts.modelOutput);
   const xt = await checkExplainInput(fn, x);
   const outputs = tidy(() => forward(xt));

@@ -73,7 +73,7 @@ describeBackends('perturbation methods: bad input', () => {
     const model = digitsModel('mlp');
     const x = firstRows('mlp', 2);
     await expectRejected(() => kernelShap(model, x, { samples: 0 }), 'kernelShap', 'options.samples', /integer >= 1/);
-    await expectRejected(() => kernelShap(model, x, { rng: Math.random as never }), 'kernelShap', 'rng', /Rng/);
+    await expectRejected(() => kernelShap(model, x, { rng: Math.random as never }), 'kernelShap', 'options.rng', /Rng/);
     await expectRejected(() => lime(model, x, { samples: 2.5 }), 'lime', 'options.samples', /integer >= 1/);
     await expectRejected(() => lime(model, x, { kernelWidth: 0 }), 'lime', 'options.kernelWidth', /> 0/);
     await expectRejected(() => lime(model, x, { alpha: -1 }), 'lime', 'options.alpha', />= 0/);

@@ -162,6 +162,6 @@ describeBackends('noise mechanisms', () => {
     expect(() => laplaceMechanism(Number.NaN, { sensitivity: 1, epsilon: 1 })).toThrow("argument 'value'");
     expect(() => laplaceMechanism([1, Number.POSITIVE_INFINITY], { sensitivity: 1, epsilon: 1 })).toThrow("argument 'value[1]'");
     expect(() => gaussianMechanism(1, { sensitivity: 1, epsilon: 1, delta: 2 })).toThrow("argument 'delta'");
-    expect(() => laplaceMechanism(1, { sensitivity: 1, epsilon: 1, rng: Math.random as never })).toThrow("argument 'rng'");
+    expect(() => laplaceMechanism(1, { sensitivity: 1, epsilon: 1, rng: Math.random as never })).toThrow("argument 'options.rng'");
   });
 });

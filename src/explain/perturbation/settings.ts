@@ -49,7 +49,7 @@ export async function preparePerturbation(fn: string, model: ModelLike, x: unkno
   const batch = opts.internalBatchSize === undefined ? undefined : positiveInteger(fn, 'options.internalBatchSize', opts.internalBatchSize);
   const signal = checkSignal(fn, 'options.signal', opts.signal);
   throwIfAborted(fn, signal);
-  const ctx: ExplainContext = await prepareExplanation(fn, model, x, opts);
+  const ctx: ExplainContext = await prepareExplanation(fn, model, x, opts, { gradients: false });
   const baseline = await baselineLike(fn, 'options.baseline', opts.baseline, ctx.x);
   return {
     ctx,

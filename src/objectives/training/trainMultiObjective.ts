@@ -160,7 +160,7 @@ function privacySettings(fn: string, state: LossState, p: TrainMultiObjectiveOpt
     noiseMultiplier: positiveNumber(fn, 'options.privacy.noiseMultiplier', o.noiseMultiplier),
     delta: numberInRange(fn, 'options.privacy.delta', o.delta ?? 1e-5, { min: 0, max: 1, minInclusive: false, maxInclusive: false }),
     accountant: oneOf(fn, 'options.privacy.accountant', o.accountant ?? 'rdp', ['rdp', 'pld'] as const),
-    rng: resolveRng(fn, o.rng, secureRng),
+    rng: resolveRng(fn, o.rng, secureRng, 'options.privacy.rng'),
     expose: booleanValue(fn, 'options.privacy.exposeNonPrivateMetrics', o.exposeNonPrivateMetrics ?? false),
   };
 }
