@@ -36,7 +36,8 @@ export interface ChartOptions {
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const BASE_MARGIN = { left: 64, right: 150, top: 40, bottom: 52 };
-type Margins = typeof BASE_MARGIN;
+/** Plot margins in pixels (internal: shared with the explain pictures). */
+export type Margins = typeof BASE_MARGIN;
 
 /** Widens the right margin so that the longest legend label fits (about 7 px a character). */
 function marginsFor(labels: readonly string[]): Margins {
@@ -45,17 +46,19 @@ function marginsFor(labels: readonly string[]): Margins {
 }
 
 /** Extends [lo, hi] outwards to the nearest round ticks so the axis ends on a labelled value. */
-function niceDomain(lo: number, hi: number, fixLo: boolean, fixHi: boolean): [number, number] {
+export function niceDomain(lo: number, hi: number, fixLo: boolean, fixHi: boolean): [number, number] {
   const ticks = niceTicks(lo, hi);
   const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
   return [fixLo ? lo : Math.floor(lo / step + 1e-9) * step, fixHi ? hi : Math.ceil(hi / step - 1e-9) * step];
 }
 
-function esc(s: string): string {
+/** Escapes text for SVG/HTML content and attribute values (internal). */
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function fmt(v: number): string {
+/** A short label for a number: three significant digits, exponent form when very large or small (internal). */
+export function fmt(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
@@ -63,7 +66,7 @@ function fmt(v: number): string {
 }
 
 /** About `count` round tick values covering [lo, hi]. */
-function niceTicks(lo: number, hi: number, count = 5): number[] {
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -73,7 +76,8 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function frame(M: Margins, opts: ChartOptions, w: number, h: number, body: string, legend: string): string {
+/** The SVG document around a chart body: white background, bold title, axis labels (internal). */
+export function frame(M: Margins, opts: ChartOptions, w: number, h: number, body: string, legend: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
