@@ -1,2 +1,7 @@
-// Filled by the metrics methods.
-export {};
+export { infidelity, type InfidelityOptions } from './infidelity.js';
+export { sensitivityMax, type SensitivityMaxOptions, type SensitivityNorm } from './sensitivityMax.js';
+export type { ExplanationBatch, ExplanationFunction, ExplanationSpec } from './explanation.js';
+export type {
+  InfidelityPerturbation, InfidelityPerturbationBatch, InfidelityPerturbationResult, PerturbationBatch, SensitivityPerturbation,
+  SensitivityPerturbationBatch,
+} from './perturbations.js';
