@@ -1,0 +1,10 @@
+/** Where the explain-adult example writes the figures docs/explain.md shows. */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Writes `docs/figures/<name>` and returns its path. */
+export function writeFigure(name: string, contents: string): string {
+  const path = fileURLToPath(new URL(`../../docs/figures/${name}`, import.meta.url));
+  writeFileSync(path, contents);
+  return path;
+}
