@@ -1,7 +1,7 @@
 import { betweenSteps, checkSignal, throwIfAborted } from '../../core/eventLoop.js';
 import type { ModelLike } from '../../core/model.js';
 import {
-  add, concat, expandDims, mul, reshape, slice, sub, sum, tensor, tidy, type Tensor, type Tensor1D,
+  add, concat, matMul, mul, reshape, slice, sub, tensor2d, tidy, type Tensor, type Tensor1D,
 } from '../../core/tf.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../../core/validate.js';
 import { baselineLike, type Baseline } from '../baselines.js';
@@ -9,7 +9,6 @@ import { prepareExplanation, targetGradients, targetsTensor, type ExplainContext
 import type { AttributionResult, TargetOptions } from '../types.js';
 import { convergenceDelta } from './convergence.js';
 import { INTEGRATION_METHODS, minimumSteps, pathRule, type IntegrationMethod } from './quadrature.js';
-import { perRowShape } from './rows.js';
 
 /** Options of {@link integratedGradients}. */
 export interface IntegratedGradientsOptions extends TargetOptions {
@@ -88,15 +87,21 @@ async function pathGradientSum(ctx: ExplainContext, baselines: Tensor, s: Integr
           first = false;
           const steps = Math.min(stepBlock, s.steps - k0);
           const part = tidy(() => {
-            const start = expandDims(slice(baselines, e0, examples), 0);
-            const difference = expandDims(sub(slice(ctx.x, e0, examples), slice(baselines, e0, examples)), 0);
-            const shape = perRowShape(steps, ctx.x.rank + 1);
-            const alpha = tensor(alphas.subarray(k0, k0 + steps), shape, 'float32');
-            // Captum's points: baseline + alpha * (input - baseline), step-major.
-            const points = reshape(add(start, mul(alpha, difference)), [steps * examples, ...features]);
+            // Captum's points b + α_k (x - b), step-major, as one small matrix product
+            // [1, α_k] · [b; x - b]: broadcasting element-wise kernels are slow on some backends.
+            const start = reshape(slice(baselines, e0, examples), [1, -1]);
+            const difference = reshape(sub(slice(ctx.x, e0, examples), slice(baselines, e0, examples)), [1, -1]);
+            const coefficients = new Float32Array(2 * steps);
+            for (let k = 0; k < steps; k++) {
+              coefficients[2 * k] = 1;
+              coefficients[2 * k + 1] = alphas[k0 + k] as number;
+            }
+            const points = matMul(tensor2d(coefficients, [steps, 2]), concat([start, difference], 0));
             const targets = targetsTensor(ctx, steps * examples, (r) => e0 + (r % examples));
-            const gradients = reshape(targetGradients(ctx, points, targets), [steps, examples, ...features]);
-            return sum(mul(gradients, tensor(weights.subarray(k0, k0 + steps), shape, 'float32')), 0);
+            const gradients = targetGradients(ctx, reshape(points, [steps * examples, ...features]), targets);
+            // Σ_k w_k ∇f(point_k) as [1, steps] · [steps, examples·features].
+            const weighted = matMul(tensor2d(weights.subarray(k0, k0 + steps), [1, steps]), reshape(gradients, [steps, -1]));
+            return reshape(weighted, [examples, ...features]);
           });
           if (total === undefined) total = part;
           else {

@@ -1,0 +1,70 @@
+/**
+ * Integrated gradients (50 Gauss-Legendre steps, batch of 32 digits, zero baseline) on the
+ * reference digits CNN and MLP, against its floor: ONE batched input-gradient computation (forward
+ * + backward) over the same 50 x 32 = 1,600 path points, built beforehand, measured in the same
+ * run. Goal (issue 13): ratio <= 1.2. IG is measured with the targets given and with the default
+ * `'predicted'` target (one more forward pass over the 32 inputs).
+ * Run: npm run bench -- explain [--backend cpu,wasm]
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import digits from '../test/fixtures/robustness/digits_test.json';
+import { integratedGradients } from '../src/explain/index.js';
+import { referenceInputShape, referenceModel, type ReferenceModelName } from '../test/robustness/referenceModels.js';
+import { benchBackends, measure, printTable, useBenchBackend, writeResults, type BenchRow } from './harness.js';
+
+const BATCH = 32;
+const STEPS = 50;
+const rows: BenchRow[] = [];
+
+for (const backend of benchBackends()) {
+  await useBenchBackend(backend);
+  for (const name of ['cnn', 'mlp'] as ReferenceModelName[]) {
+    const model: LayersModel = referenceModel(name);
+    const x = tf.tensor(digits.x.slice(0, BATCH * 64), [BATCH, ...referenceInputShape(name)]);
+    const predicted = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1));
+    const target = Array.from(await predicted.data());
+    // The floor's inputs: the 1,600 path points (step-major, as IG stacks them) and their targets.
+    const points = tf.tidy(() => {
+      const alphas = tf.reshape(tf.linspace(0.01, 0.99, STEPS), [STEPS, 1, ...referenceInputShape(name).map(() => 1)]);
+      return tf.reshape(tf.mul(alphas, tf.expandDims(x, 0)), [STEPS * BATCH, ...referenceInputShape(name)]);
+    });
+    const mask = tf.tidy(() => tf.oneHot(tf.tile(predicted, [STEPS]) as tf.Tensor1D, 10));
+    const inputGradient = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(model.apply(xi) as tf.Tensor, mask)));
+    const opts = { warmup: 3, minRuns: 15, minTimeMs: backend === 'cpu' ? 4000 : 2000 };
+    const floorRun = async (): Promise<void> => {
+      const g = tf.tidy(() => inputGradient(points));
+      await g.data();
+      g.dispose();
+    };
+    const igRun = (withTargets: boolean) => async (): Promise<void> => {
+      const { attributions } = await integratedGradients(model, x, withTargets ? { target, steps: STEPS } : { steps: STEPS });
+      await attributions.data();
+      attributions.dispose();
+    };
+    // Interleave: floor, IG, IG ('predicted'), floor again; the floor is the lower of the two medians.
+    const floorA = await measure(floorRun, opts);
+    const ig = await measure(igRun(true), opts);
+    const igPredicted = await measure(igRun(false), opts);
+    const floorB = await measure(floorRun, opts);
+    const floorMs = Math.min(floorA.medianMs, floorB.medianMs);
+    const floorMinMs = Math.min(floorA.minMs, floorB.minMs);
+    for (const [label, timing] of [['targets given', ig], ["'predicted'", igPredicted]] as const) {
+      rows.push({
+        case: `IG ${STEPS} steps, ${name}, batch ${BATCH}, ${label}`,
+        backend,
+        igMedianMs: timing.medianMs,
+        igMinMs: timing.minMs,
+        floorMedianMs: floorMs,
+        ratio: timing.medianMs / floorMs,
+        ratioOfMinima: timing.minMs / floorMinMs,
+        runs: timing.runs,
+      });
+    }
+    tf.dispose([x, predicted, points, mask]);
+    model.dispose();
+  }
+}
+
+printTable(`Integrated gradients (${STEPS} steps x ${BATCH} digits) against one batched input gradient over the ${STEPS * BATCH} path points`, rows);
+writeResults('explain', rows, { goal: 'ratio <= 1.2', method: 'integratedGradients, gaussLegendre, zero baseline' });
