@@ -97,6 +97,8 @@ describeBackends('gradient methods: bad input, leaks, aborts', () => {
     const notAResult: AttributionMethod = async () => 42 as never;
     await expectInvalid(() => noiseTunnel(badShape, mlp, x, { samples: 2 }), nt, 'method', /of shape \[8, 64\] for 8 noisy rows/);
     await expectInvalid(() => noiseTunnel(notAResult, mlp, x, { samples: 2 }), nt, 'method', /an attribution method resolving to/);
+    const badDelta: AttributionMethod = async (_m, input) => ({ attributions: tf.zerosLike(input), convergenceDelta: tf.zeros([3]) });
+    await expectInvalid(() => noiseTunnel(badDelta, mlp, x, { samples: 2 }), nt, 'method', /whole number of values per row/);
     tf.dispose(wrong);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();

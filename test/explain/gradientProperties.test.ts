@@ -251,6 +251,11 @@ describeBackends('noise tunnel and GradientSHAP bookkeeping', () => {
     const a = await gradientShap(net, x, { baselines: set, samples: 9, stdevs: 0.1, rng: seededRng(2) });
     const b = await gradientShap(net, x, { baselines: set, samples: 9, stdevs: 0.1, rng: seededRng(2), internalBatchSize: 4 });
     expect(maxAbsDiff(a.attributions, b.attributions)).toBeLessThan(1e-6);
-    tf.dispose([weights, x, one, attributions, convergenceDelta!, expected, set, a.attributions, b.attributions]);
+    // Under the tunnel: the method's deltas of every copy, example-major: 3 examples · 2 copies · 5
+    // samples (gradientShap's default: the tunnel's own `samples` is not passed on).
+    const tunnelled = await noiseTunnel(gradientShap, linear, x, { samples: 2, stdevs: 0.1, baselines: one, target, rng: seededRng(3), returnConvergenceDelta: true });
+    expect(tunnelled.convergenceDelta!.shape).toEqual([30]);
+    expect(tf.max(tf.abs(tunnelled.convergenceDelta!)).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([weights, x, one, attributions, convergenceDelta!, expected, set, a.attributions, b.attributions, tunnelled.attributions, tunnelled.convergenceDelta!]);
   });
 });

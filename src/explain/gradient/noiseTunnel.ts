@@ -87,14 +87,16 @@ function chunkOptions(
 function checkResult(fn: string, result: unknown, x: Tensor, rows: number): AttributionResult {
   const r = result as Partial<AttributionResult> | undefined;
   const shape = [rows, ...x.shape.slice(1)];
+  const delta = typeof r === 'object' && r !== null ? r.convergenceDelta : undefined;
   const ok = typeof r === 'object' && r !== null && isTensor(r.attributions) && !r.attributions.isDisposed
-    && r.attributions.rank === shape.length && r.attributions.shape.every((d, i) => d === shape[i]);
+    && r.attributions.rank === shape.length && r.attributions.shape.every((d, i) => d === shape[i])
+    && (delta === undefined || (isTensor(delta) && !delta.isDisposed && delta.size > 0 && delta.size % rows === 0));
   if (!ok) {
     if (typeof r === 'object' && r !== null) {
       if (isTensor(r.attributions)) r.attributions.dispose();
       if (isTensor(r.convergenceDelta)) r.convergenceDelta.dispose();
     }
-    invalid(fn, 'method', result, `an attribution method resolving to { attributions } of shape [${shape.join(', ')}] for ${rows} noisy rows`);
+    invalid(fn, 'method', result, `an attribution method resolving to { attributions } of shape [${shape.join(', ')}] for ${rows} noisy rows (and a convergenceDelta with a whole number of values per row, if any)`);
   }
   return r as AttributionResult;
 }
@@ -113,10 +115,12 @@ function checkResult(fn: string, result: unknown, x: Tensor, rows: number): Attr
  * the clean `x` and repeated for the copies, so every copy explains the same class. Every other
  * option goes to the method; tensor options of `x`'s shape (one value per example, such as
  * per-example baselines) are repeated like the rows, as Captum expands `baselines` and
- * `feature_mask`.
+ * `feature_mask` (a GradientSHAP baseline set that happens to have `batch` rows is repeated too,
+ * which leaves its distribution unchanged); give per-example options as tensors.
  *
  * When the method returns a convergence delta (e.g. `returnConvergenceDelta: true` for
- * {@link integratedGradients}), `convergenceDelta` holds one value per noisy copy, `[batch·samples]`,
+ * {@link integratedGradients}), `convergenceDelta` holds the method's deltas of every noisy copy,
+ * `[batch·samples]` (times the method's deltas per row, e.g. one per baseline for DeepLift SHAP),
  * ordered example-major (Captum's order without `samplesBatchSize`; Captum concatenates its chunks
  * as they come).
  *
@@ -197,7 +201,7 @@ export async function noiseTunnel<O extends TargetOptions | undefined>(
       }) as [Tensor, Tensor];
       a.dispose();
       if (result.convergenceDelta !== undefined) {
-        deltas.push(reshape(result.convergenceDelta, [batch, copies]));
+        deltas.push(reshape(result.convergenceDelta, [batch, copies, -1]));
         result.convergenceDelta.dispose();
       }
       sumA = accumulate(sumA, partSum);
