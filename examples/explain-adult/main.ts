@@ -11,6 +11,7 @@
  * same numbers (timings aside).
  */
 import { cpus } from 'node:os';
+import { relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { barChartSvg, seededRng } from 'responsible-tfjs';
@@ -155,7 +156,7 @@ gapLines.forEach((line) => console.log(line));
 
 console.log(`\nwrote ${writeFigure('explain-adult-sex.svg', barChartSvg({ categories: [...GROUP_NAMES], series }, { title: 'Mean |Shapley value| per feature group, women and men (test split)', yLabel: 'mean |Shapley value| (points of p(>50K))', width: 900 }))}`);
 console.log(`wrote ${writeFigure('explain-adult-gap.svg', barChartSvg({ categories: [...GROUP_NAMES], series: gapSeries }, { title: 'Mean Shapley value, women minus men: where the gap in predicted p(>50K) comes from', yLabel: 'women minus men (points of p(>50K))', width: 900 }))}`);
-console.log(`wrote ${writeOutput('explain-adult.json', JSON.stringify(results, null, 2))}`);
+console.log(`wrote ${relative(process.cwd(), writeOutput('explain-adult.json', JSON.stringify(results, null, 2)))}`);
 tf.dispose([xTest, SHAPLEY.baseline]);
 models.forEach((m) => m.model.dispose());
 console.log(`total ${elapsed()} s`);

@@ -4,6 +4,7 @@
  * keeps its own markup and becomes a nested `<svg>` placed at its cell), and where they are written.
  */
 import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function size(svg: string): { width: number; height: number } {
@@ -42,9 +43,9 @@ export function svgGrid(cells: readonly (readonly string[])[], options: { title:
   return parts.join('\n');
 }
 
-/** Writes `docs/figures/<name>` (the figures docs/explain.md shows) and returns its path. */
+/** Writes `docs/figures/<name>` (the figures docs/explain.md shows) and returns its path from the working directory. */
 export function writeFigure(name: string, contents: string): string {
   const path = fileURLToPath(new URL(`../../docs/figures/${name}`, import.meta.url));
   writeFileSync(path, contents);
-  return path;
+  return relative(process.cwd(), path);
 }
