@@ -10,8 +10,10 @@ import { resolveOutputKind, type OutputKind } from '../core/outputs/index.js';
 import { withTapeCleanup } from '../core/tape.js';
 import { assertFiniteValues, tensorArgument } from '../core/tensorArgument.js';
 import {
-  all, cast, concat, grad, isFinite, slice, sum, tensor1d, tidy, type Tensor, type Tensor1D,
+  all, cast, concat, grad, isFinite, slice, sum, tensor1d, tidy, type LayersModel, type Tensor, type Tensor1D,
 } from '../core/tf.js';
+import { hookSites } from './model/modelLayers.js';
+import { withSwappedOps } from './model/swap.js';
 import { invalid, optionsObject } from '../core/validate.js';
 import { classCount, resolveTargets, selectTargetOutputs } from './targets.js';
 import type { TargetOptions } from './types.js';
@@ -20,6 +22,8 @@ import type { TargetOptions } from './types.js';
 export interface ExplainContext {
   /** The public function's name, for error messages. */
   readonly fn: string;
+  /** The model as the caller gave it (a LayersModel or a function). */
+  readonly model: ModelLike;
   readonly forward: (x: Tensor) => Tensor;
   /** The batch being explained (the caller's tensor, not owned by the context). */
   readonly x: Tensor;
@@ -71,7 +75,7 @@ export async function prepareExplanation(
     const classes = classCount(fn, outputs);
     const targets = await resolveTargets(fn, opts.target, outputs, kind);
     const batch = xt.shape[0] as number;
-    return { fn, forward, x: xt, batch, featureSize: xt.size / batch, kind, classes, targets };
+    return { fn, model, forward, x: xt, batch, featureSize: xt.size / batch, kind, classes, targets };
   } finally {
     outputs.dispose();
   }
@@ -91,11 +95,29 @@ export function targetOutputs(ctx: ExplainContext, inputs: Tensor, targets: Tens
 
 /**
  * Gradient of the sum of the rows' target outputs with respect to `inputs` (each row's own
- * output, as the rows are independent), of `inputs`' shape, caller-owned. `forward` defaults to
- * the model; methods that change the backward pass (DeepLift, guided backprop) pass their own.
+ * output, as the rows are independent), of `inputs`' shape, caller-owned.
+ *
+ * For a LayersModel the gradient is taken with every activation swapped for an identical copy and
+ * Conv2D layers on their unfused path (`model/swap.ts`): tfjs's fused kernels differentiate the
+ * weights as well as the input, which costs a second backward pass per convolution and fails on
+ * wasm (no `Conv2DBackpropFilter` kernel in tfjs 4.22). The values are the model's own.
  */
-export function targetGradients(ctx: ExplainContext, inputs: Tensor, targets: Tensor1D, forward = ctx.forward): Tensor {
+export function targetGradients(ctx: ExplainContext, inputs: Tensor, targets: Tensor1D): Tensor {
+  const compute = (): Tensor => targetGradientsAsIs(ctx, inputs, targets);
+  const layers = asLayersModel(ctx.model);
+  return layers === undefined ? compute() : withSwappedOps(hookSites(layers), (op) => op, compute);
+}
+
+/**
+ * {@link targetGradients} without swapping anything: for methods that already run inside their own
+ * swapped model (guided backprop, deconvolution), or pass their own `forward`.
+ */
+export function targetGradientsAsIs(ctx: ExplainContext, inputs: Tensor, targets: Tensor1D, forward = ctx.forward): Tensor {
   return withTapeCleanup(() => grad((xi: Tensor) => sum(selectTargetOutputs(forward(xi), targets, ctx.kind)))(inputs));
+}
+
+function asLayersModel(model: ModelLike): LayersModel | undefined {
+  return typeof model === 'object' && model !== null && Array.isArray((model as LayersModel).layers) ? (model as LayersModel) : undefined;
 }
 
 /**

@@ -11,8 +11,8 @@ import { expect, it } from 'vitest';
 import adult from '../fixtures/explain/adult_model.json';
 import { AbortedError } from '../../src/core/errors.js';
 import { deepLift, deepLiftShap } from '../../src/explain/index.js';
-import { hookSites } from '../../src/explain/layers/modelLayers.js';
-import { withSwappedOps } from '../../src/explain/layers/swap.js';
+import { hookSites } from '../../src/explain/model/modelLayers.js';
+import { withSwappedOps } from '../../src/explain/model/swap.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import {

@@ -8,7 +8,7 @@ import type { AttributionResult, TargetOptions } from '../types.js';
 import { deepLiftPass, type DeepLiftPassSettings } from './deepLiftPass.js';
 import { DEEPLIFT_EPS } from './rules.js';
 import { resultOf } from './joinRows.js';
-import { hookSites, layersModelOf } from './modelLayers.js';
+import { hookSites, layersModelOf } from '../model/modelLayers.js';
 
 /** Options of {@link deepLift}. */
 export interface DeepLiftOptions extends TargetOptions {

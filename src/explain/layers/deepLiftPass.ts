@@ -7,9 +7,9 @@ import {
 } from '../../core/tf.js';
 import type { ExplainContext } from '../context.js';
 import { selectTargetOutputs } from '../targets.js';
-import { internals, type HookSite } from './modelLayers.js';
+import { internals, type HookSite } from '../model/modelLayers.js';
 import { maxPoolRule, rescaleRule, softmaxRule } from './rules.js';
-import { withSwappedOps, type LayerOp } from './swap.js';
+import { withSwappedOps, type LayerOp } from '../model/swap.js';
 
 /** The softmax axis of a site: the Softmax layer's `axis`, or -1 for a softmax activation. */
 function softmaxAxis(site: HookSite): number | number[] {

@@ -8,7 +8,7 @@ import type { AttributionResult, TargetOptions } from '../types.js';
 import { DEEPLIFT_NEEDS_LAYERS, deepLiftSettings } from './deepLift.js';
 import { deepLiftPass, type DeepLiftPassSettings } from './deepLiftPass.js';
 import { resultOf } from './joinRows.js';
-import { hookSites, layersModelOf, type HookSite } from './modelLayers.js';
+import { hookSites, layersModelOf, type HookSite } from '../model/modelLayers.js';
 
 /** Options of {@link deepLiftShap}. */
 export interface DeepLiftShapOptions extends TargetOptions {

@@ -2,8 +2,8 @@
 import { slice, tidy, type LayersModel, type Tensor } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
 import type { ExplainContext } from '../context.js';
-import { allLayers, type ModelLayer } from './modelLayers.js';
-import { swapCall } from './swapCall.js';
+import { allLayers, type ModelLayer } from '../model/modelLayers.js';
+import { swapCall } from '../model/swapCall.js';
 
 /** The layer named or given by `value`, searched in `model` and its nested models. */
 export function findLayer(fn: string, argument: string, model: LayersModel, value: unknown): ModelLayer {

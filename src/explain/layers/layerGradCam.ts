@@ -8,9 +8,9 @@ import { prepareExplanation, targetsTensor, type ExplainContext } from '../conte
 import { selectTargetOutputs } from '../targets.js';
 import type { TargetOptions } from '../types.js';
 import { findLayer, probeLayer } from './findLayer.js';
-import { hookSites, internals, layersModelOf, type ModelLayer } from './modelLayers.js';
-import { withSwappedOps } from './swap.js';
-import { swapCall, type LayerCall } from './swapCall.js';
+import { hookSites, internals, layersModelOf, type ModelLayer } from '../model/modelLayers.js';
+import { withSwappedOps } from '../model/swap.js';
+import { swapCall, type LayerCall } from '../model/swapCall.js';
 
 /** Options of {@link layerGradCam}. */
 export interface LayerGradCamOptions extends TargetOptions {

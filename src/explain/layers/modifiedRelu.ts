@@ -1,11 +1,11 @@
 import type { ModelLike } from '../../core/model.js';
 import type { Tensor } from '../../core/tf.js';
 import { optionsObject } from '../../core/validate.js';
-import { prepareExplanation, targetGradients, targetsTensor } from '../context.js';
+import { prepareExplanation, targetGradientsAsIs, targetsTensor } from '../context.js';
 import type { AttributionResult, TargetOptions } from '../types.js';
-import { hookSites, layersModelOf, type HookSite } from './modelLayers.js';
+import { hookSites, layersModelOf, type HookSite } from '../model/modelLayers.js';
 import { deconvolutionReluRule, guidedReluRule } from './rules.js';
-import { withSwappedOps, type LayerOp } from './swap.js';
+import { withSwappedOps, type LayerOp } from '../model/swap.js';
 
 /** Options of {@link guidedBackprop} and {@link deconvolution}: the target and the output kind. */
 export type ModifiedReluOptions = TargetOptions;
@@ -27,7 +27,7 @@ async function modifiedReluGradient(
   const targets = targetsTensor(ctx, ctx.batch, (r) => r);
   try {
     const wrap = (op: LayerOp, site: HookSite): LayerOp => (site.kind === 'relu' ? rule(op) : op);
-    return { attributions: withSwappedOps(sites, wrap, () => targetGradients(ctx, ctx.x, targets)) };
+    return { attributions: withSwappedOps(sites, wrap, () => targetGradientsAsIs(ctx, ctx.x, targets)) };
   } finally {
     targets.dispose();
   }

@@ -21,7 +21,7 @@ import {
   abs, add, concat, customGrad, div, less, maximum, mul, ones, relu, slice, sub, sum, where, zerosLike,
   type GradSaveFunc, type Tensor,
 } from '../../core/tf.js';
-import type { LayerOp } from './swap.js';
+import type { LayerOp } from '../model/swap.js';
 
 /** Captum's default `eps`: where `|Δin| < eps` the rules keep the normal gradient. */
 export const DEEPLIFT_EPS = 1e-10;
