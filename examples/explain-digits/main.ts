@@ -7,9 +7,9 @@
  * Run: npm run example -- explain-digits [--backend cpu|wasm]
  *
  * The CNN is trained on the cpu backend whatever the backend (tfjs 4.22's wasm backend cannot train
- * Conv2D layers); everything else runs on the chosen backend. It comes in two forms with the same
- * weights (./model.ts): conv2 with a separate ReLU layer for Grad-CAM's pre-ReLU map, and conv2
- * with the ReLU fused for the input-gradient methods. Every random draw is
+ * Conv2D layers); everything else runs on the chosen backend. Its conv2 layer is followed by a
+ * separate ReLU layer, so Grad-CAM reads the pre-ReLU map; a copy with the ReLU fused into conv2
+ * (same weights, ./model.ts) shows how the post-ReLU map differs. Every random draw is
  * seeded, so a rerun on the same backend prints the same numbers (timings aside).
  */
 import { cpus } from 'node:os';
@@ -34,7 +34,7 @@ const { train, test } = loadDigits();
 
 // 1. Train the CNN (seeded initialisers, rows in a seeded order, tfjs model.fit on cpu).
 const TRAIN = { epochs: 8, batchSize: 32, learningRate: 1e-2 };
-const { separate, fused: model, finalLoss } = await trainDigitsCnn(shuffleDigits(train, seededRng('explain-digits-order')), TRAIN);
+const { separate: model, fused, finalLoss } = await trainDigitsCnn(shuffleDigits(train, seededRng('explain-digits-order')), TRAIN);
 const xTest = tf.tensor4d(test.x, [test.n, 8, 8, 1]);
 const logits = model.predict(xTest) as tf.Tensor2D;
 const predicted = Int32Array.from(await tf.tidy(() => tf.argMax(logits, 1)).data());
@@ -61,8 +61,8 @@ const methods: { key: string; label: string; settings: string; run: (x: tf.Tenso
   {
     key: 'gradcam', label: 'Grad-CAM', settings: 'conv2 (pre-ReLU, 4x4), ReLU, bilinear to 8x8',
     run: async (x, target) => {
-      // The separate-ReLU form: conv2's output is the pre-ReLU map (see ./model.ts).
-      const { attributions: map } = await layerGradCam(separate, x, { target, layer: 'conv2', reluAttributions: true });
+      // conv2 is followed by a separate ReLU layer: its output is the pre-ReLU map.
+      const { attributions: map } = await layerGradCam(model, x, { target, layer: 'conv2', reluAttributions: true });
       const attributions = interpolateAttribution(map, [8, 8], 'bilinear');
       map.dispose();
       return { attributions };
@@ -130,8 +130,8 @@ const gradCamOf = async (m: typeof model): Promise<Float32Array> => {
   attributions.dispose();
   return v;
 };
-const pre = await gradCamOf(separate);
-const post = await gradCamOf(model);
+const pre = await gradCamOf(model);
+const post = await gradCamOf(fused);
 let sameHottest = 0;
 let absDiff = 0;
 let absPre = 0;
@@ -172,5 +172,5 @@ console.log(`wrote ${relative(process.cwd(), writeOutput('explain-digits.json', 
 
 tf.dispose([xTest, xSens, ...attributionsByMethod.values()]);
 model.dispose();
-separate.dispose();
+fused.dispose();
 console.log(`total ${elapsed()} s`);

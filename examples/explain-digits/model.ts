@@ -3,17 +3,14 @@
  *
  * - `separate`: the last convolution (`conv2`) has no activation and its ReLU is a separate
  *   `Activation` layer, so Grad-CAM on `conv2` reads the pre-ReLU map, as Captum's `LayerGradCam`
- *   does on a torch `nn.Conv2d` followed by an `nn.ReLU` module;
- * - `fused`: the ReLU is fused into `conv2` (`activation: 'relu'`). It computes the same function
- *   and the same input gradients (Grad-CAM on its `conv2` would read the post-ReLU map). The input
- *   attribution methods use it: tfjs runs a Conv2D layer with a linear activation as one
- *   FusedConv2D kernel even under a gradient, and that kernel's gradient always computes the filter
- *   gradient too: wasted work on cpu, and a missing kernel on wasm.
+ *   does on a torch `nn.Conv2d` followed by an `nn.ReLU` module. Every method explains this form;
+ * - `fused`: the ReLU is fused into `conv2` (`activation: 'relu'`). It computes the same function,
+ *   but Grad-CAM on its `conv2` reads the post-ReLU map: the example compares the two maps.
  *
  * tfjs 4.22's wasm backend has no `Conv2DBackpropFilter` kernel, so a Conv2D layer cannot be
- * trained there; `trainDigitsCnn` trains on the cpu backend and hands the weights to a copy of the
+ * trained there; `trainDigitsCnn` trains on the cpu backend and hands the weights to copies of the
  * model on the backend that was active when it was called. Explaining needs only gradients with
- * respect to inputs and activations, which wasm has.
+ * respect to inputs and activations, which the explain module takes on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -48,7 +45,7 @@ export interface TrainSettings {
 export interface TrainedCnn {
   /** conv2 then a separate ReLU layer: Grad-CAM on conv2 reads the pre-ReLU map. */
   readonly separate: tfl.Sequential;
-  /** conv2 with its ReLU fused: the input attribution methods differentiate this one. */
+  /** conv2 with its ReLU fused: Grad-CAM on conv2 reads the post-ReLU map. */
   readonly fused: tfl.Sequential;
   readonly finalLoss: number;
 }
