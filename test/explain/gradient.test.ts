@@ -37,17 +37,6 @@ function fragileRows(name: ExplainModelName, key: string): number[] {
 }
 
 /**
- * The model for the many-row IG runs. The CNN with its ReLUs fused into the conv layers computes
- * the same function and gradients as the separate-ReLU CNN (models.test.ts), and on the cpu
- * backend it is about 25x faster to differentiate: tfjs's FusedConv2D (a conv layer with a linear
- * activation) computes the unused filter gradient, whose cpu kernel is slow. The separate-ReLU
- * CNN is checked on a few rows below.
- */
-function fastModel(name: ExplainModelName): ReturnType<typeof explainModel> {
-  return name === 'cnn' ? digitsModel('cnn', { separateRelu: false }) : explainModel(name);
-}
-
-/**
  * Rows whose integration path passes within `margin` of a ReLU kink: a pre-activation at one of
  * the path points `α_k x` is so close to 0 (2e-7: a few float32 round-offs of these sums of 64 to
  * 72 products of order 1) that round-off decides the ReLU's side, and a
@@ -80,13 +69,13 @@ function kinkRows(name: ExplainModelName, x: tf.Tensor, alphas: Float32Array, ma
 /** Delta tolerance: the stored float32 deltas differ from float64 by up to 8e-6 (CNN logits near 50). */
 const DELTA_TOLERANCE = { atol: 3e-5, rtol: 1e-4 };
 
-describeBackends('explain gradient methods against Captum', (backend) => {
+describeBackends('explain gradient methods against Captum', () => {
   for (const name of MODELS) {
     const keys = referenceCaseKeys(name);
     expect(keys.filter((k) => k.includes('/ig/')).length).toBeGreaterThanOrEqual(10);
 
     it(`${name}: saliency (abs true and false) and input × gradient, every target set`, async () => {
-      const model = fastModel(name);
+      const model = explainModel(name);
       const x = referenceInputs(name);
       const cases = keys.filter((k) => k.includes('/saliency/') || k.endsWith('/input_x_gradient'));
       expect(cases.length).toBeGreaterThanOrEqual(3);
@@ -104,10 +93,10 @@ describeBackends('explain gradient methods against Captum', (backend) => {
       model.dispose();
     });
 
-    // One test per stored case (the CNN's 2,500-row cases take seconds on the cpu backend).
+    // One test per stored case (the CNN's 2,500-row cases take a second or more on the cpu backend).
     for (const key of keys.filter((k) => k.includes('/ig/'))) {
       it(`${key}: integrated gradients and Captum's delta`, async () => {
-        const model = fastModel(name);
+        const model = explainModel(name);
         const x = referenceInputs(name);
         const c = referenceCase(name, key);
         const settings = c.settings as { n_steps: number; method: string; baselines: string };
@@ -149,7 +138,7 @@ describeBackends('explain gradient methods against Captum', (backend) => {
 
   it("the 'predicted' target and the default options reproduce Captum's pred cases", async () => {
     for (const name of MODELS) {
-      const model = fastModel(name);
+      const model = explainModel(name);
       const x = referenceInputs(name);
       const sal = await saliency(model, x);
       expectCloseToReference(await sal.attributions.data(), referenceCase(name, `${name}/pred/saliency/abs_true`).attr);
@@ -163,32 +152,34 @@ describeBackends('explain gradient methods against Captum', (backend) => {
     }
   });
 
-  it('the separate-ReLU CNN (the layers Captum ran, conv layers with a linear activation): same saliency and IG, on wasm too', async () => {
-    // tfjs runs such a conv layer as FusedConv2D, whose gradient also computes the filter gradient,
-    // for which wasm has no kernel (Conv2DBackpropFilter) in tfjs 4.22; the explanations take input
-    // gradients only (context.targetGradients), so this runs on every backend.
-    const model = explainModel('cnn');
-    const rows = 4;
+  it('the CNN with its ReLUs fused into the conv layers (the same function) gives the same saliency and IG', async () => {
+    const model = digitsModel('cnn', { separateRelu: false });
+    const rows = 8;
     const x = tf.slice(referenceInputs('cnn'), 0, rows);
     const target = referenceTargets('cnn', 'pred').slice(0, rows);
-    const igOptions = { target, steps: 20, method: 'riemannMiddle', returnConvergenceDelta: true } as const;
-    const before = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
     const sal = await saliency(model, x, { target, abs: false });
     expectCloseToReference(await sal.attributions.data(), (referenceCase('cnn', 'cnn/pred/saliency/abs_false').attr as unknown[]).slice(0, rows), { rows });
     const c = referenceCase('cnn', 'cnn/pred/ig/riemann_middle/n20');
-    const { attributions, convergenceDelta } = await integratedGradients(model, x, igOptions);
+    const { attributions, convergenceDelta } = await integratedGradients(model, x, { target, steps: 20, method: 'riemannMiddle', returnConvergenceDelta: true });
     expectCloseToReference(await attributions.data(), (c.attr as unknown[]).slice(0, rows), { rows });
     expectCloseToReference(await convergenceDelta!.data(), (c.delta as number[]).slice(0, rows), { ...DELTA_TOLERANCE, rows });
-    // The model is restored: same predictions, no swapped call or activation left behind.
+    tf.dispose([x, sal.attributions, attributions, convergenceDelta!]);
+    model.dispose();
+  });
+
+  it('the separate-ReLU model is restored after the gradient passes (same predictions, no swapped call left)', async () => {
+    const model = explainModel('cnn');
+    const x = tf.slice(referenceInputs('cnn'), 0, 4);
+    const before = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+    const { attributions } = await integratedGradients(model, x, { steps: 4 });
     expect(Array.from(tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()))).toEqual(Array.from(before));
     expect(model.layers.some((l) => Object.prototype.hasOwnProperty.call(l, 'call'))).toBe(false);
-    tf.dispose([sal.attributions, attributions, convergenceDelta!]);
-    x.dispose();
+    tf.dispose([x, attributions]);
     model.dispose();
   });
 
   it('internalBatchSize (larger, smaller than the batch, not a multiple) changes nothing beyond round-off', async () => {
-    const model = fastModel('cnn');
+    const model = explainModel('cnn');
     const x = referenceInputs('cnn');
     const c = referenceCase('cnn', 'cnn/pred/ig/riemann_trapezoid/n20');
     const target = referenceTargets('cnn', 'pred');

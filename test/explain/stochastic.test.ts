@@ -27,7 +27,7 @@ import adultCases from '../fixtures/explain/stochastic_adult.json';
 import { seededRng } from '../../src/core/index.js';
 import { gradientShap, integratedGradients, noiseTunnel, saliency, type NoiseTunnelType } from '../../src/explain/index.js';
 import { describeBackends, type BackendName } from '../helpers/backends.js';
-import { digitsModel, exampleShape, explainModel, flat, referenceInputs, referenceTargets, shapBaselines, type ExplainModelName } from './fixtures.js';
+import { exampleShape, explainModel, flat, referenceInputs, referenceTargets, shapBaselines, type ExplainModelName } from './fixtures.js';
 
 interface StochasticCase {
   readonly settings: {
@@ -98,8 +98,7 @@ describeBackends('stochastic gradient methods against Captum\'s large-sample mea
       it(key, async () => {
         const caseRows = c.shape[0]!;
         const rows = Math.max(1, Math.min(caseRows, Math.floor(budget(name, backend) / rowsPerExample(c))));
-        // The fused-ReLU CNN computes the same function and gradients, much faster (gradient.test.ts).
-        const model = name === 'cnn' ? digitsModel('cnn', { separateRelu: false }) : explainModel(name);
+        const model = explainModel(name);
         const attributions = await runCase(name, model, key, c, rows);
         model.dispose();
         expect(attributions.shape).toEqual([rows, ...exampleShape(name)]);
