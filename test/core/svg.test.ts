@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barChartSvg, lineChartSvg } from '../../src/core/index.js';
+import { niceTicks } from '../../src/core/svg.js';
 
 describe('SVG charts', () => {
   it('draws each series as a path through its points, escaping text', () => {
@@ -39,5 +40,15 @@ describe('SVG charts', () => {
     // A long legend label widens the chart instead of being cut off.
     const long = barChartSvg({ categories: ['a'], series: [{ label: 'x'.repeat(40), values: [1] }] }, { title: 't' });
     expect(Number(/width="(\d+)"/.exec(long)![1])).toBeGreaterThan(640);
+  });
+});
+
+describe('niceTicks', () => {
+  it('puts ticks on exact multiples of the step (0 is 0, not a float residue)', () => {
+    for (const [lo, hi] of [[-0.3, 0.3], [-0.7, 0.2], [-1.3, 2.9], [-0.03, 0.01]] as const) {
+      const ticks = niceTicks(lo, hi);
+      expect(ticks).toContain(0);
+      expect(ticks.every((t) => Math.abs(t) === 0 || Math.abs(t) > 1e-12)).toBe(true);
+    }
   });
 });
