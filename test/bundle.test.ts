@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression', 'objectives', 'explain'] as const;
+// objectives builds on the other domains (its private step, attacks and fairness terms), so it is
+// not in this list.
+const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression', 'explain'] as const;
 
 async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number; externals: string[] }> {
   const result = await build({
