@@ -98,9 +98,10 @@ export function targetOutputs(ctx: ExplainContext, inputs: Tensor, targets: Tens
  * output, as the rows are independent), of `inputs`' shape, caller-owned.
  *
  * For a LayersModel the gradient is taken with every activation swapped for an identical copy and
- * Conv2D layers on their unfused path (`model/swap.ts`): tfjs's fused kernels differentiate the
- * weights as well as the input, which costs a second backward pass per convolution and fails on
- * wasm (no `Conv2DBackpropFilter` kernel in tfjs 4.22). The values are the model's own.
+ * Conv2D and Dense layers on their unfused path (`model/swap.ts`): tfjs's fused kernels
+ * differentiate the weights as well as the input, which costs extra backward work per layer and
+ * fails on wasm for convolutions (no `Conv2DBackpropFilter` kernel in tfjs 4.22). The values are
+ * the model's own.
  */
 export function targetGradients(ctx: ExplainContext, inputs: Tensor, targets: Tensor1D): Tensor {
   const compute = (): Tensor => targetGradientsAsIs(ctx, inputs, targets);

@@ -11,7 +11,7 @@
 import type { Tensor } from '../../core/tf.js';
 import { internals, type ActivationObject, type HookSite } from './modelLayers.js';
 import { swapCall } from './swapCall.js';
-import { canUnfuse, unfuseConv2D } from './unfusedConv.js';
+import { canUnfuse, unfuse } from './unfusedLayers.js';
 
 /** A function of one tensor as a layer computes it (an activation, a pooling). */
 export type LayerOp = (z: Tensor) => Tensor;
@@ -48,8 +48,8 @@ function install(site: HookSite, wrap: OpWrapper): () => void {
 }
 
 /**
- * Runs `run` with every site's op replaced by `wrap(op)` (and Conv2D layers on their unfused path,
- * see `unfusedConv.ts`), and restores the model afterwards, whether `run` returns or throws. `run`
+ * Runs `run` with every site's op replaced by `wrap(op)` (and Conv2D and Dense layers on their unfused path,
+ * Conv2D and Dense layers on their unfused path, see `unfusedLayers.ts`), and restores the model afterwards, whether `run` returns or throws. `run`
  * must be synchronous (see the module comment).
  */
 export function withSwappedOps<T>(sites: readonly HookSite[], wrap: OpWrapper, run: () => T): T {
@@ -57,7 +57,7 @@ export function withSwappedOps<T>(sites: readonly HookSite[], wrap: OpWrapper, r
   try {
     for (const site of sites) {
       restorers.push(install(site, wrap));
-      if (site.where === 'activation' && canUnfuse(site.layer)) restorers.push(unfuseConv2D(site.layer));
+      if (site.where === 'activation' && canUnfuse(site.layer)) restorers.push(unfuse(site.layer));
     }
     return run();
   } finally {
