@@ -8,24 +8,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { expect } from 'vitest';
 import models from '../fixtures/robustness/models.json';
 import adult from '../fixtures/explain/adult_model.json';
+import type { LayerSpec } from '../helpers/referenceModels.js';
 import mlpRef from '../fixtures/explain/attributions_mlp.json';
 import cnnRef from '../fixtures/explain/attributions_cnn.json';
 import adultRef from '../fixtures/explain/attributions_adult.json';
 
 export type ExplainModelName = 'mlp' | 'cnn' | 'adult';
 
-interface LayerSpec {
-  readonly type: string;
-  readonly name: string;
-  readonly units?: number;
-  readonly filters?: number;
-  readonly kernelSize?: number[];
-  readonly activation?: string;
-  readonly kernelShape?: number[];
-  readonly kernel?: number[];
-  readonly biasShape?: number[];
-  readonly bias?: number[];
-}
 
 /**
  * The digits MLP or CNN of the robustness references. With `separateRelu` (the default, as the

@@ -8,7 +8,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 export type ReferenceModelName = 'mlp' | 'cnn';
 
-interface LayerSpec {
+/** One layer of a reference model spec. */
+export interface LayerSpec {
   readonly type: string;
   readonly name: string;
   readonly units?: number;

@@ -2,6 +2,7 @@ import type { ModelLike } from '../../core/model.js';
 import type { Optimizer } from '../../core/tf.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import { lossState, type EthicalLoss, type ObjectiveStepResult } from '../ethicalLoss.js';
+import type { LossState } from '../lossState.js';
 import type { ObjectiveBatch } from '../types.js';
 
 /** Options of {@link objectiveStep}. */
@@ -37,12 +38,22 @@ export interface ObjectiveStepOptions {
 export async function objectiveStep(model: ModelLike, batch: ObjectiveBatch, options: ObjectiveStepOptions): Promise<ObjectiveStepResult> {
   const fn = 'objectiveStep';
   const o = optionsObject(fn, 'options', options);
-  const state = lossState(fn, o.loss);
-  if (state.model !== model) invalid(fn, 'options.loss', 'a loss of another model', 'a loss built by ethicalLoss for this model');
-  if (typeof o.optimizer !== 'object' || o.optimizer === null || typeof o.optimizer.applyGradients !== 'function') {
-    invalid(fn, 'options.optimizer', o.optimizer, 'a tfjs Optimizer (e.g. tf.train.adam(1e-3))');
-  }
+  checkLossAndOptimizer(fn, model, o.loss, o.optimizer);
   if (typeof batch !== 'object' || batch === null) invalid(fn, 'batch', batch, 'a batch { x, y, extras? }');
   await o.loss.setBatch(batch);
   return o.loss.step(o.optimizer);
+}
+
+/**
+ * The loss and optimizer checks of every objectives training entry point (internal): a loss built
+ * by {@link ethicalLoss} for this model, and a tfjs optimizer. Returns the loss's state.
+ */
+export function checkLossAndOptimizer(fn: string, model: ModelLike, loss: unknown, optimizer: unknown): LossState {
+  const state = lossState(fn, loss as EthicalLoss);
+  if (state.model !== model) invalid(fn, 'options.loss', 'a loss of another model', 'a loss built by ethicalLoss for this model');
+  const o = optimizer as Optimizer | null;
+  if (typeof o !== 'object' || o === null || typeof o.applyGradients !== 'function') {
+    invalid(fn, 'options.optimizer', optimizer, 'a tfjs Optimizer (e.g. tf.train.adam(1e-3))');
+  }
+  return state;
 }

@@ -6,6 +6,7 @@ import { sequentialBatches } from '../../core/training/batches.js';
 import { callbackList } from '../../core/training/callbacks.js';
 import { runTrainingLoop } from '../../core/training/trainingLoop.js';
 import { batchLogs, checkLogKeys, flatLogs, objectiveHistory } from './logs.js';
+import { checkLossAndOptimizer } from './objectiveStep.js';
 import { dispose, gather, tensor1d, type LayersModel, type Tensor } from '../../core/tf.js';
 import {
   booleanValue, invalid, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber,
@@ -13,7 +14,6 @@ import {
 import { createAccountant, poissonBatches } from '../../privacy/index.js';
 import { checkPrivateLayers } from '../../privacy/dpsgd/modelPlan.js';
 import { extrasTensors } from '../../fairness/groupTensors.js';
-import { lossState } from '../ethicalLoss.js';
 import { NonDecomposableTermError } from '../errors.js';
 import type { LossState } from '../lossState.js';
 import { privateGradients } from './privateGradients.js';
@@ -51,11 +51,7 @@ import type { ObjectiveData, ObjectiveStepLogs, TrainMultiObjectiveOptions, Trai
 export async function trainMultiObjective(model: ModelLike, data: ObjectiveData, options: TrainMultiObjectiveOptions): Promise<TrainMultiObjectiveResult> {
   const fn = 'trainMultiObjective';
   const o = optionsObject(fn, 'options', options);
-  const state = lossState(fn, o.loss);
-  if (state.model !== model) invalid(fn, 'options.loss', 'a loss of another model', 'a loss built by ethicalLoss for this model');
-  if (typeof o.optimizer !== 'object' || o.optimizer === null || typeof o.optimizer.applyGradients !== 'function') {
-    invalid(fn, 'options.optimizer', o.optimizer, 'a tfjs Optimizer');
-  }
+  const state = checkLossAndOptimizer(fn, model, o.loss, o.optimizer);
   if (typeof data !== 'object' || data === null || !isTensor(data.x) || data.x.rank < 1) invalid(fn, 'data.x', data?.x, 'a tensor [n, ...features]');
   const n = data.x.shape[0] as number;
   const epochs = positiveInteger(fn, 'options.epochs', o.epochs);
