@@ -17,7 +17,7 @@ const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio
 const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out]));
 const tarball = join(out, packed[0].filename);
 const files = packed[0].files.map((f) => f.path);
-for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/privacy/index.d.ts', 'dist/privacy/index.d.cts', 'README.md']) {
+for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/privacy/index.d.ts', 'dist/privacy/index.d.cts', 'dist/explain/index.js', 'dist/explain/index.d.ts', 'README.md']) {
   if (!files.includes(required)) throw new Error(`the packed package lacks ${required}`);
 }
 console.log(`packed ${packed[0].filename}: ${files.length} files, ${(packed[0].size / 1024).toFixed(0)} KiB`);
@@ -46,9 +46,32 @@ const check = `
   expectError(() => new privacy.PldAccountant().step({ noiseMultiplier: -1, sampleRate: 0.1 }), 'PldAccountant.step', 'params.noiseMultiplier');
   expectError(() => new privacy.PrivacyBudget({ epsilon: -1, delta: 1e-5 }), 'PrivacyBudget', 'options.epsilon');
   if (!(new privacy.RdpAccountant().step({ noiseMultiplier: 1.5, sampleRate: 0.04 }, 2250).getEpsilon(1e-5) > 7.3)) throw new Error('epsilon');
+  expectError(() => explain.attributionBarChartSvg([1, NaN], ['a', 'b']), 'attributionBarChartSvg', 'values[1]');
 `;
-writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\n${check}\nconsole.log('ESM: error names survive bundling');\n`);
-writeFileSync(join(out, 'check.cjs'), `const privacy = require('responsible-tfjs/privacy');\n${check}\nconsole.log('CommonJS: error names survive bundling');\n`);
+// The explanations reach into tfjs-layers' layer objects (activations swapped, Dense and Conv2D
+// unfused while differentiating): from the installed dist, saliency on a conv model with a separate
+// ReLU layer must equal tf.grad of the same network written as a function, and leave the model as it was.
+const explainCheck = `
+  await import('@tensorflow/tfjs-backend-cpu');
+  tf.env().set('PROD', true);
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({ layers: [
+    tfl.layers.conv2d({ inputShape: [5, 5, 1], filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+    tfl.layers.activation({ activation: 'relu' }), tfl.layers.flatten(),
+    tfl.layers.dense({ units: 4, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }) ] });
+  const x = tf.randomUniform([3, 5, 5, 1], 0, 1, 'float32', 3);
+  const before = model.predict(x).dataSync();
+  const { attributions } = await explain.saliency(model, x, { target: [0, 1, 2], abs: false });
+  const mask = tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 4);
+  const expected = tf.grad((xi) => tf.sum(tf.mul(model.apply(xi), mask)))(x);
+  const gap = tf.max(tf.abs(tf.sub(attributions, expected))).dataSync()[0];
+  if (!(gap < 1e-5)) throw new Error('saliency from the installed dist differs from tf.grad by ' + gap);
+  const after = model.predict(x).dataSync();
+  if (after.some((v, i) => v !== before[i])) throw new Error('the model changed after an explanation');
+  if (model.layers.some((l) => Object.prototype.hasOwnProperty.call(l, 'call'))) throw new Error('a swapped call was left on a layer');
+`;
+writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\nconsole.log('ESM: error names survive bundling; explanations work from the installed dist');\n`);
+writeFileSync(join(out, 'check.cjs'), `const privacy = require('responsible-tfjs/privacy');\nconst explain = require('responsible-tfjs/explain');\n${check}\nconsole.log('CommonJS: error names survive bundling');\n`);
 run('node', [join(out, 'check.mjs')], { cwd: out, stdio: 'inherit' });
 run('node', [join(out, 'check.cjs')], { cwd: out, stdio: 'inherit' });
 console.log('package check passed');

@@ -10,7 +10,7 @@ import { resolveOutputKind, type OutputKind } from '../core/outputs/index.js';
 import { withTapeCleanup } from '../core/tape.js';
 import { assertFiniteValues, tensorArgument } from '../core/tensorArgument.js';
 import {
-  all, cast, concat, grad, isFinite, slice, sum, tensor1d, tidy, type LayersModel, type Tensor, type Tensor1D,
+  all, cast, concat, grad, isFinite, sum, tensor1d, tidy, type LayersModel, type Tensor, type Tensor1D,
 } from '../core/tf.js';
 import { hookSites } from './model/modelLayers.js';
 import { withSwappedOps } from './model/swap.js';
@@ -134,9 +134,4 @@ export function inChunks(rows: number, chunk: number, compute: (start: number, s
   } finally {
     for (const p of parts) p.dispose();
   }
-}
-
-/** Rows `[start, start + size)` of `t` along axis 0. */
-export function rowsOf(t: Tensor, start: number, size: number): Tensor {
-  return slice(t, start, size);
 }

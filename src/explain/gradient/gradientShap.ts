@@ -10,7 +10,7 @@ import { baselineSet } from '../baselines.js';
 import { prepareExplanation, targetGradients, targetsTensor, type ExplainContext } from '../context.js';
 import type { AttributionResult, TargetOptions } from '../types.js';
 import { convergenceDelta } from './convergence.js';
-import { perRowShape, repeatRows } from './rows.js';
+import { perRowShape, repeatRows } from '../rows.js';
 
 /** Options of {@link gradientShap}. */
 export interface GradientShapOptions extends TargetOptions {

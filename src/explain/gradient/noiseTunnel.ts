@@ -8,7 +8,7 @@ import {
 import { invalid, nonNegativeNumber, oneOf, optionsObject, positiveInteger } from '../../core/validate.js';
 import { prepareExplanation } from '../context.js';
 import type { AttributionMethod, AttributionResult, TargetOptions } from '../types.js';
-import { repeatRows } from './rows.js';
+import { repeatRows } from '../rows.js';
 
 /**
  * How the attributions of the noisy copies are combined (Captum's `nt_type`): `'smoothgrad'` their

@@ -7,7 +7,7 @@ import type { ModelLike } from '../../core/model.js';
 import type { Tensor } from '../../core/tf.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import { prepareExplanation } from '../context.js';
-import { repeatRows } from '../gradient/rows.js';
+import { repeatRows } from '../rows.js';
 import type { AttributionMethod, AttributionResult, TargetOptions } from '../types.js';
 
 /**

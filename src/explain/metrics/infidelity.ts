@@ -8,7 +8,7 @@ import {
 import { booleanValue, invalid, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 import { baselineLike, type Baseline } from '../baselines.js';
 import { prepareExplanation, targetOutputs, targetsTensor, type ExplainContext } from '../context.js';
-import { repeatRows } from '../gradient/rows.js';
+import { repeatRows } from '../rows.js';
 import type { TargetOptions } from '../types.js';
 import { passes, samplesPerPass } from './passes.js';
 import { gaussianPerturbation, runInfidelityPerturbation, type InfidelityPerturbation } from './perturbations.js';

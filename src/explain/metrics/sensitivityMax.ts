@@ -5,7 +5,7 @@ import {
 } from '../../core/tf.js';
 import { invalid, nonNegativeNumber, optionsObject, positiveInteger } from '../../core/validate.js';
 import { checkExplainInput } from '../context.js';
-import { repeatRows } from '../gradient/rows.js';
+import { repeatRows } from '../rows.js';
 import type { TargetOptions } from '../types.js';
 import { resolveExplainer, type Explainer, type ExplanationFunction, type ExplanationSpec } from './explanation.js';
 import { passes, samplesPerPass } from './passes.js';

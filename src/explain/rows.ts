@@ -1,5 +1,5 @@
 /** Row bookkeeping shared by the sampling methods (internal). */
-import { gather, tensor1d, type Tensor } from '../../core/tf.js';
+import { gather, tensor1d, type Tensor } from '../core/tf.js';
 
 /**
  * `x.repeat_interleave(copies, 0)` as Captum expands a batch for its samples: row `i·copies + k`
