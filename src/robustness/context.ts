@@ -111,6 +111,15 @@ function modelPredictions(fn: string, forward: (x: Tensor) => Tensor, x: Tensor,
   }
 }
 
+/** What an attack needs from the environment besides a forward pass. */
+export interface AttackNeeds {
+  /**
+   * Whether the attack differentiates the model (default true). Score-based black-box attacks
+   * (Square) set it to false: they run on any callable, with or without registered gradients.
+   */
+  readonly gradients?: boolean;
+}
+
 /**
  * Validates everything and builds the attack context. The caller disposes `context.labels`.
  */
@@ -120,11 +129,12 @@ export async function prepareAttack(
   x: Tensor,
   y: LabelsLike | undefined,
   options: AttackCommonOptions | undefined,
+  needs: AttackNeeds = {},
 ): Promise<{ context: AttackContext; settings: CommonSettings }> {
   const opts = optionsObject(fn, 'options', options);
   const settings = commonSettings(fn, opts);
   const forward = toForwardFn(fn, model);
-  assertGradientsAvailable(fn);
+  if (needs.gradients !== false) assertGradientsAvailable(fn);
   if (isTensor(y)) tensorArgument(fn, 'y', y, 'class indices or one-hot rows');
   throwIfAborted(fn, settings.signal);
   await checkInputs(fn, x, settings.clipMin, settings.clipMax);

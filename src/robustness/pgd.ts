@@ -6,13 +6,13 @@ import { clone, greater, tidy, type Tensor } from '../core/tf.js';
 import { booleanValue, nonNegativeNumber, oneOf, optionsObject, positiveInteger, positiveNumber } from '../core/validate.js';
 import { objectiveGradient, perExampleObjective, prepareAttack, type AttackContext } from './context.js';
 import { l2RandomStart, l2Step, linfRandomStart, linfStep, selectPerExample } from './steps.js';
-import type { AttackCommonOptions } from './types.js';
+import type { AttackCommonOptions, AttackNorm } from './types.js';
 
 /**
- * Norm of the perturbation ball: `'linf'` (sign steps, box projection) or `'l2'` (normalised
- * gradient steps, Euclidean-ball projection).
+ * Norm of PGD's perturbation ball: `'linf'` (sign steps, box projection) or `'l2'` (normalised
+ * gradient steps, Euclidean-ball projection). The same as {@link AttackNorm}.
  */
-export type PgdNorm = 'linf' | 'l2';
+export type PgdNorm = AttackNorm;
 
 /** Options of {@link pgd}. Distances are in input units. */
 export interface PgdOptions extends AttackCommonOptions {

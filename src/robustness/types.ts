@@ -15,6 +15,12 @@ import type { ModelLike } from '../core/model.js';
 export type ModelOutput = 'logits' | 'probabilities';
 
 /**
+ * Norm of an attack's perturbation ball: `'linf'` (every coordinate moves by at most epsilon) or
+ * `'l2'` (the Euclidean length of the perturbation is at most epsilon).
+ */
+export type AttackNorm = 'linf' | 'l2';
+
+/**
  * A differentiable loss with one value per example: given labels shaped like the model's outputs
  * (one-hot rows `[batch, classes]`, or a 0/1 column `[batch, 1]` for a single-output model) and the
  * outputs themselves (logits or probabilities, as the model returns them), it returns a `[batch]`
