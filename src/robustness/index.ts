@@ -19,6 +19,10 @@ export { tradesAttack, type TradesAttackOptions } from './trades.js';
 export { tradesLoss, type TradesLossOptions } from './tradesLoss.js';
 export { tradesTrainingStep, type TradesTrainingStepOptions } from './tradesTrainingStep.js';
 export { fitAdversarially } from './fitAdversarially.js';
+export {
+  autoAttack, robustnessReport, type AutoAttackLogEntry, type AutoAttackName, type AutoAttackOptions, type AutoAttackResult,
+  type AutoAttackStep, type AutoAttackVersion, type LabelledAutoAttackResult, type RobustnessReportOptions,
+} from './autoattack/index.js';
 export type {
   FitAdversariallyOptions, FitAdversariallyCallbacks, AdversarialLogs, AdversarialHistory, TrainingAttackOptions,
   AdversarialTrainingMethod,
