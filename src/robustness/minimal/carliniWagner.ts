@@ -262,7 +262,8 @@ export async function carliniWagnerCore(ctx: AttackContext, x: Tensor, s: Carlin
  * `max_{j != t} Z_j - Z_t`.
  *
  * Per-example distances: {@link minimalPerturbation}. Rows are attacked in one batch; the model
- * must treat rows independently (inference mode).
+ * must treat rows independently (inference mode). Each step is one forward and one backward pass
+ * of the batch; the only reads are the scalar cost at the early-stop checks.
  *
  * @param model - A `tf.LayersModel` or a function from inputs to logits (or probabilities, see
  *   `options.modelOutput`). A single-unit model is binary (`[0, z]`, see {@link pgd}).

@@ -13,8 +13,9 @@ export interface MinimalPerturbationSvgOptions {
   readonly title?: string;
   /** x-axis label. Default "L2 norm of the perturbation" (or L-inf). */
   readonly xLabel?: string;
-  /** Pixel width (default 640) and height (default 400). */
+  /** Pixel width (> 0). Default 640. */
   readonly width?: number;
+  /** Pixel height (> 0). Default 400. */
   readonly height?: number;
   /**
    * Prefix of the ids of the chart's `<title>` and `<desc>` (which `aria-labelledby` points to);
@@ -28,7 +29,7 @@ const BAR_COLOUR = '#0072B2';
 const MEDIAN_COLOUR = '#D55E00';
 const MARGINS: Margins = { left: 64, right: 150, top: 40, bottom: 52 };
 
-/** Counts of `values` in `bins` equal bins over [0, hi]; the last bin includes hi. */
+/** Counts of `values` in `bins` equal bins over [0, hi]; the last bin includes hi (internal). */
 export function histogramCounts(values: readonly number[], bins: number, hi: number): number[] {
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor((v / hi) * bins)))]! += 1;

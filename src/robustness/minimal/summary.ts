@@ -64,7 +64,7 @@ export interface MinimalPerturbationSummary {
 
 const DEFAULT_QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 
-/** The p-quantile of ascending `sorted` by linear interpolation between order statistics (numpy's default). */
+/** The p-quantile of ascending `sorted` by linear interpolation between order statistics, numpy's default (internal). */
 export function quantileOfSorted(sorted: readonly number[], p: number): number {
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
@@ -72,7 +72,7 @@ export function quantileOfSorted(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-/** Median, mean, extremes and quantiles of `values` (non-empty). */
+/** Median, mean, extremes and quantiles of `values` (non-empty; internal). */
 export function normStatistics(values: readonly number[], probabilities: readonly number[]): NormStatistics {
   const sorted = [...values].sort((a, b) => a - b);
   return {
