@@ -20,6 +20,12 @@ export { tradesLoss, type TradesLossOptions } from './tradesLoss.js';
 export { tradesTrainingStep, type TradesTrainingStepOptions } from './tradesTrainingStep.js';
 export { fitAdversarially } from './fitAdversarially.js';
 export {
+  carliniWagnerL2, deepFool, minimalPerturbation, minimalPerturbationSvg,
+  type CarliniWagnerL2Options, type CarliniWagnerMargin, type DeepFoolOptions, type MinimalPerturbationOptions,
+  type MinimalPerturbationSummary, type MinimalPerturbationSvgOptions, type NormStatistics, type Quantile,
+} from './minimal/index.js';
+export { fab, fabTargeted, type FabOptions, type FabTargetedOptions } from './fab/index.js';
+export {
   autoAttack, robustnessReport, type AutoAttackLogEntry, type AutoAttackName, type AutoAttackOptions, type AutoAttackResult,
   type AutoAttackStep, type AutoAttackVersion, type LabelledAutoAttackResult, type RobustnessReportOptions,
 } from './autoattack/index.js';
