@@ -26,7 +26,7 @@ function onSphere(x4: Tensor, delta: Tensor, eps: number, lo: number, hi: number
 }
 
 /**
- * The L2 start: the tiles of {@link startTiles}, each holding a two-signed window pattern with a
+ * The L2 start: the tiles of `startTiles`, each holding a two-signed window pattern with a
  * random split (rows or columns) and a random sign per row and channel, rescaled to norm eps and
  * clipped to the box.
  */

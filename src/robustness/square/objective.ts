@@ -1,7 +1,7 @@
 /**
  * What Square reads from one query (internal): the margin that decides success, the loss the
  * random search minimises, and whether the model's own prediction is fooled. torchattacks'
- * `Square.margin_and_loss`, on {@link classScores} so that every model form works.
+ * `Square.margin_and_loss`, on `classScores` so that every model form works.
  */
 import { predictedClasses } from '../../core/outputs/index.js';
 import {

@@ -21,7 +21,7 @@ import { squareSettings, type SquareOptions } from './settings.js';
  * `x ± eps`, one sign per channel; L2: move mass from a second window into a fresh two-signed
  * bump), query the model, and keep the change when the loss strictly decreases or the row is
  * misclassified. The window covers a fraction `p` of the image that starts at `pInit` and halves
- * on a fixed schedule (see {@link SquareOptions.rescaleSchedule}). A row stops as soon as its
+ * on a fixed schedule (see `rescaleSchedule` in {@link SquareOptions}). A row stops as soon as its
  * margin (label score minus best other) is <= 0; only rows still searching are queried, once per
  * iteration each.
  *
@@ -40,9 +40,13 @@ import { squareSettings, type SquareOptions } from './settings.js';
  * - each row draws its own window position, signs and L2 pattern orientation (the paper's reference
  *   code does; torchattacks shares one window and one sign per channel across the batch), so a
  *   row's attack does not depend on the other rows of the batch;
- * - a window's corner is uniform over every position `0..h - s` (torchattacks' `random_int` never
- *   draws `h - s`, so with `s = h - 1`, the first size on 8x8 images, it never touches the last
- *   row and column);
+ * - a window's corner is uniform over every position `0..h - s` by default. torchattacks'
+ *   `random_int` never draws `h - s`, so its windows never reach the last row and column (15 of
+ *   the 64 pixels of 8x8 digits keep their starting stripes for the whole run). Fixing that makes
+ *   the attack much stronger: on the digits (100 rows, 1000 queries, L-inf) robust accuracy falls
+ *   from torchattacks' 0.886 / 0.566 (MLP, eps 0.05 / 0.1) and 0.864 / 0.546 (CNN) to about
+ *   0.83 / 0.42 and 0.80 / 0.39. `windowPositions: 'torchattacks'` reproduces the quirk, and with
+ *   it torchattacks' numbers (within a point or two over seeds);
  * - `queries` counts the start as a query, so a run makes `queries - 1` iterations
  *   (torchattacks makes `n_queries` after the start), with the same schedule;
  * - a row that stops on a tie (margin exactly 0, the prediction still its label) is returned as
