@@ -10,6 +10,7 @@ import digits from '../fixtures/robustness/digits_test.json';
 import { AbortedError, seededRng } from '../../src/core/index.js';
 import { pgd } from '../../src/robustness/index.js';
 import { fab, fabTargeted } from '../../src/robustness/fab/index.js';
+import { stacking } from '../../src/robustness/fab/boundary.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { referenceModel } from './referenceModels.js';
@@ -273,6 +274,25 @@ describeBackends('FAB and FAB-T', () => {
     expect(Math.max(...await rowDiffs(a, b))).toBe(0);
     tf.dispose([x, oneHot, a, b]);
     cnn.dispose();
+  });
+
+  it('splitting the class gradients over several passes (large inputs) gives the same points', async () => {
+    const x = inputs(30);
+    const y = labels.slice(0, 30);
+    const once = await fab(mlp, x, y, { epsilon: 0.1 });
+    const saved = stacking.maxElements;
+    // 30 rows of 64 features: 3 classes per pass, so 4 passes for the 10 classes.
+    stacking.maxElements = 30 * 64 * 3 + 5;
+    try {
+      const split = await fab(mlp, x, y, { epsilon: 0.1 });
+      expect(Math.max(...await rowDiffs(once, split))).toBeLessThanOrEqual(1e-6);
+      const o = await outcome(logits, x, split, y);
+      expect(o.broken.filter(Boolean).length).toBeGreaterThan(10);
+      split.dispose();
+    } finally {
+      stacking.maxElements = saved;
+    }
+    tf.dispose([x, once]);
   });
 
   it('leaves no tensors behind', async () => {

@@ -32,10 +32,19 @@ const OWN_CLASS_DISTANCE = 1e10;
 const DIVISION_EPSILON = 1e-12;
 
 /**
- * Most input elements stacked in one gradient pass over class copies (2^22, 16 MiB of float32):
- * with more classes than fit, the classes are split into several passes.
+ * Most input elements stacked in one gradient pass over class copies (default 2^22, 16 MiB of
+ * float32): with more classes than fit, the classes are split into several passes. Internal and
+ * mutable only so that tests can exercise the split on small inputs.
  */
-const MAX_STACKED_ELEMENTS = 2 ** 22;
+export const stacking = { maxElements: 2 ** 22 };
+
+/**
+ * One-hot rows of the classes `idx`, float32 `[rows, classes]`. Built as int32 and cast: tfjs 4.22's
+ * wasm `OneHot` kernel ignores a float32 `dtype` and writes int32 bit patterns (1 reads as 1.4e-45).
+ */
+function oneHotRows(idx: Tensor1D, classes: number): Tensor2D {
+  return cast(oneHot(idx, classes), 'float32') as Tensor2D;
+}
 
 /** Each row's entry at its class `idx[row]` of `m` `[rows, classes]`, as `[rows]`. */
 function atClass(m: Tensor2D, idx: Tensor1D): Tensor1D {
@@ -56,8 +65,8 @@ function hyperplane(df: Tensor1D, dg: Tensor2D, x1: Tensor2D): Hyperplane {
 function classGradients(ctx: AttackContext, x: Tensor, y: Tensor1D, classes: number, first: number, count: number): Tensor3D {
   const rows = x.shape[0] as number;
   const stacked = tile(x, [count, ...new Array<number>(x.rank - 1).fill(1)]);
-  const copyClass = reshape(tile(reshape(range(first, first + count, 1, 'int32'), [count, 1]), [1, rows]), [-1]);
-  const weights = sub(cast(oneHot(copyClass, classes), 'float32'), tile(cast(oneHot(y, classes), 'float32'), [count, 1]));
+  const copyClass = reshape(tile(reshape(range(first, first + count, 1, 'int32'), [count, 1]), [1, rows]), [-1]) as Tensor1D;
+  const weights = sub(oneHotRows(copyClass, classes), tile(oneHotRows(y, classes), [count, 1]));
   const g = withTapeCleanup(() => grad((xs: Tensor) => sum(mul(scoresAt(ctx, xs), weights)))(stacked));
   return reshape(g, [count, rows, -1]) as Tensor3D;
 }
@@ -70,10 +79,10 @@ export function nearestBoundary(ctx: AttackContext, x1: Tensor, y: Tensor1D, cla
   const rows = x1.shape[0] as number;
   const features = x1.size / rows;
   const scores = scoresAt(ctx, x1);
-  const own = cast(oneHot(y, classes), 'float32');
+  const own = oneHotRows(y, classes);
   const dfRaw = sub(scores, reshape(atClass(scores, y), [-1, 1]));
   const df = add(mul(dfRaw, sub(1, own)), mul(own, OWN_CLASS_DISTANCE)) as Tensor2D;
-  const perPass = Math.max(1, Math.floor(MAX_STACKED_ELEMENTS / Math.max(1, rows * features)));
+  const perPass = Math.max(1, Math.floor(stacking.maxElements / Math.max(1, rows * features)));
   const parts: Tensor3D[] = [];
   for (let first = 0; first < classes; first += perPass) {
     parts.push(classGradients(ctx, x1, y, classes, first, Math.min(perPass, classes - first)));
@@ -94,7 +103,7 @@ export function nearestBoundary(ctx: AttackContext, x1: Tensor, y: Tensor1D, cla
  */
 export function targetBoundary(ctx: AttackContext, x1: Tensor, y: Tensor1D, target: Tensor1D, classes: number): Hyperplane {
   const rows = x1.shape[0] as number;
-  const weights = sub(cast(oneHot(target, classes), 'float32'), cast(oneHot(y, classes), 'float32'));
+  const weights = sub(oneHotRows(target, classes), oneHotRows(y, classes));
   const scores = scoresAt(ctx, x1);
   const df = sub(atClass(scores, target), atClass(scores, y)) as Tensor1D;
   const g = withTapeCleanup(() => grad((xs: Tensor) => sum(mul(scoresAt(ctx, xs), weights)))(x1));

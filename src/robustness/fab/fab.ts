@@ -61,7 +61,7 @@ import { fabAttack } from './perturb.js';
  * const xAdv = await fab(model, x, y, { epsilon: 0.1 });
  * // Minimum-norm mode: how far is each row from the decision boundary (in L2)?
  * const xMin = await fab(model, x, y, { norm: 'l2', steps: 100 });
- * const distances = tf.norm(tf.sub(xMin, x).reshape([x.shape[0], -1]), 2, 1); // 0 where not broken
+ * const distances = tf.norm(tf.reshape(tf.sub(xMin, x), [x.shape[0], -1]), 2, 1); // 0 where not broken
  * ```
  */
 export async function fab(model: ModelLike, x: Tensor, y: LabelsLike | undefined, options?: FabOptions): Promise<Tensor> {
