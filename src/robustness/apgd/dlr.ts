@@ -52,16 +52,18 @@ export function dlrOfScores(scores: Tensor2D, labels: Tensor2D): Tensor1D {
     // torch: x[y] - x_sorted[-2] * ind - x_sorted[-1] * (1 - ind), over x_sorted[-1] - x_sorted[-3] + 1e-12.
     const numerator = sub(sub(zy, mul(z2, top)), mul(z1, sub(scalar(1), top)));
     const denominator = add(sub(z1, z3), scalar(DLR_DENOMINATOR_EPSILON));
-    save([numerator, denominator, top, indices]);
+    // Everything the gradient needs goes through `save` (tfjs keeps a copy): a tensor captured by
+    // the closure may be disposed by the caller's tidy before the backward pass runs.
+    save([numerator, denominator, top, indices, labels]);
     return {
       value: neg(div(numerator, denominator)),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [a, b, ind, ranks] = saved as [Tensor, Tensor, Tensor, Tensor];
+        const [a, b, ind, ranks, y] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor2D];
         const dA = neg(div(dy, b));
         const dB = div(mul(dy, a), mul(b, b));
         const d1 = add(neg(mul(dA, sub(scalar(1), ind))), dB);
         const d2 = neg(mul(dA, ind));
-        return [scatterRanks(ranks, [d1, d2, neg(dB)], classes, labels, dA)];
+        return [scatterRanks(ranks, [d1, d2, neg(dB)], classes, y, dA)];
       },
     };
   }) as unknown as GradientFunction);
@@ -81,17 +83,17 @@ export function targetedDlrOfScores(scores: Tensor2D, labels: Tensor2D, targets:
     const numerator = sub(sum(mul(s, labels), 1), sum(mul(s, targets), 1));
     // torch: x_sorted[-1] - 0.5 * x_sorted[-3] - 0.5 * x_sorted[-4] + 1e-12.
     const denominator = add(sub(sub(z1, mul(scalar(0.5), z3)), mul(scalar(0.5), z4)), scalar(DLR_DENOMINATOR_EPSILON));
-    save([numerator, denominator, indices]);
+    save([numerator, denominator, indices, labels, targets]);
     return {
       value: neg(div(numerator, denominator)),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [a, b, ranks] = saved as [Tensor, Tensor, Tensor];
+        const [a, b, ranks, y, t] = saved as [Tensor, Tensor, Tensor, Tensor2D, Tensor2D];
         const dA = neg(div(dy, b));
         const dB = div(mul(dy, a), mul(b, b));
         const half = mul(scalar(-0.5), dB);
         const zero = mul(dB, scalar(0));
-        const byRank = scatterRanks(ranks, [dB, zero, half, half], classes, labels, dA);
-        return [sub(byRank, mul(targets, expandDims(dA, 1)))];
+        const byRank = scatterRanks(ranks, [dB, zero, half, half], classes, y, dA);
+        return [sub(byRank, mul(t, expandDims(dA, 1)))];
       },
     };
   }) as unknown as GradientFunction);
@@ -143,7 +145,7 @@ function checkDlrArguments(fn: string, names: readonly string[], labelTensors: r
  * import * as tf from '@tensorflow/tfjs-core';
  * import { dlrLoss, pgd } from 'responsible-tfjs/robustness';
  * const logits = tf.tensor2d([[3, 1, 0.5, 0], [0, 2, 1, 0]]);
- * const labels = tf.oneHot([0, 0], 4).toFloat() as tf.Tensor2D;
+ * const labels = tf.cast(tf.oneHot([0, 0], 4), 'float32') as tf.Tensor2D;
  * dlrLoss(labels, logits).print(); // [-0.8, 1]: row 0 is correct (-(3 - 1) / (3 - 0.5)), row 1 is not
  * // As the loss of another attack (on a logits model).
  * const xAdv = await pgd(model, x, y, { epsilon: 0.1, stepSize: 0.01, steps: 20, loss: dlrLoss });
@@ -179,8 +181,8 @@ export function dlrLoss(labels: Tensor2D, outputs: Tensor2D, modelOutput: ModelO
  * import * as tf from '@tensorflow/tfjs-core';
  * import { targetedDlrLoss } from 'responsible-tfjs/robustness';
  * const logits = tf.tensor2d([[3, 2, 1, 0]]);
- * const labels = tf.oneHot([0], 4).toFloat() as tf.Tensor2D;
- * const targets = tf.oneHot([1], 4).toFloat() as tf.Tensor2D;
+ * const labels = tf.cast(tf.oneHot([0], 4), 'float32') as tf.Tensor2D;
+ * const targets = tf.cast(tf.oneHot([1], 4), 'float32') as tf.Tensor2D;
  * targetedDlrLoss(labels, targets, logits).print(); // [-0.4]: -(3 - 2) / (3 - (1 + 0) / 2)
  * ```
  */
