@@ -24,6 +24,9 @@ export {
   type CarliniWagnerL2Options, type CarliniWagnerMargin, type DeepFoolOptions, type MinimalPerturbationOptions,
   type MinimalPerturbationSummary, type MinimalPerturbationSvgOptions, type NormStatistics, type Quantile,
 } from './minimal/index.js';
+export {
+  apgd, apgdTargeted, dlrLoss, targetedDlrLoss, type ApgdLoss, type ApgdOptions, type ApgdTargetedOptions,
+} from './apgd/index.js';
 export { square, type SquareLoss, type SquareOptions, type WindowPositions } from './square/index.js';
 export { fab, fabTargeted, type FabOptions, type FabTargetedOptions } from './fab/index.js';
 export {

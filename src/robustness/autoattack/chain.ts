@@ -4,13 +4,9 @@
  */
 import type { Rng } from '../../core/rng.js';
 import { invalid } from '../../core/validate.js';
-// TEMPORARY while the attacks are written: restored from /tmp/chain.final.ts.
-const pendingAttack = (name: string) => (..._args: unknown[]): Promise<never> => Promise.reject(new Error(`${name} not yet wired`));
-const apgd = pendingAttack('apgd');
-const apgdTargeted = pendingAttack('apgdTargeted');
-const fab = pendingAttack('fab');
-const fabTargeted = pendingAttack('fabTargeted');
-const square = pendingAttack('square');
+import { apgd, apgdTargeted } from '../apgd/index.js';
+import { fab, fabTargeted } from '../fab/index.js';
+import { square } from '../square/index.js';
 import type { Attack, AttackNorm, ModelOutput } from '../types.js';
 import type { AutoAttackName, AutoAttackStep, AutoAttackVersion } from './types.js';
 
