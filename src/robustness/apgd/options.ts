@@ -37,8 +37,9 @@ export interface ApgdOptions extends Omit<AttackCommonOptions, 'loss'> {
   readonly rho?: number;
   /**
    * Expectation over transformation: gradients averaged over this many forward/backward passes
-   * per iteration (an integer >= 1), for randomized models. Default 1; AutoAttack's `'rand'`
-   * version uses 20.
+   * per iteration (an integer >= 1), for randomized models. The loss and the success test of an
+   * iteration are those of its last pass, as in the original code. Default 1; AutoAttack's
+   * `'rand'` version uses 20.
    */
   readonly eotIterations?: number;
   /**

@@ -10,7 +10,7 @@ import {
   add, cast, div, fill, greater, greaterEqual, keep, lessEqual, logicalAnd, logicalNot, logicalOr, mul, ones, reshape, scalar, tidy,
   valueAndGrad, where, zeros, type Tensor, type Tensor1D,
 } from '../../core/tf.js';
-import { selectRows } from './select.js';
+import { rowCondition, selectRows } from './select.js';
 import { checkpointSchedule } from './schedule.js';
 import { apgdStep, type FeasibleSet } from './update.js';
 
@@ -117,11 +117,12 @@ function iterate(problem: ApgdProblem, set: FeasibleSet, s: State, a: number, eo
     const { loss, grad, reached: now } = evaluate(problem, xNew, eot);
     try {
       // x_best_adv: the LAST iterate at which the row reached the goal (not the best loss).
-      const bestAdv = selectRows(now, xNew, s.bestAdv, set.everywhere);
+      const bestAdv = selectRows(rowCondition(now, set.everywhere), xNew, s.bestAdv);
       const reached = logicalOr(s.reached, now);
       const improved = greater(loss, s.lossBest);
-      const xBest = selectRows(improved, xNew, s.xBest, set.everywhere);
-      const gBest = selectRows(improved, grad, s.gBest, set.everywhere);
+      const improvedRows = rowCondition(improved, set.everywhere);
+      const xBest = selectRows(improvedRows, xNew, s.xBest);
+      const gBest = selectRows(improvedRows, grad, s.gBest);
       const lossBest = where(improved, loss, s.lossBest);
       const increases = add(s.increases, cast(greater(loss, s.prevLoss), 'float32'));
       let next: State = {
@@ -135,13 +136,13 @@ function iterate(problem: ApgdProblem, set: FeasibleSet, s: State, a: number, eo
         // (b) no halving at the previous check and no improvement of the best loss since then.
         const stalled = logicalAnd(logicalNot(s.reducedLast), greaterEqual(s.lossBestLastCheck, lossBest));
         const halve = logicalOr(oscillating, stalled);
-        const halveRows = reshape(halve, s.eta.shape);
+        const halveRows = rowCondition(halve, set.everywhere);
         // Halving restarts from the best point and its gradient; x_{k-1} (momentum) is kept.
         next = {
           ...next,
-          eta: where(halveRows, mul(s.eta, scalar(0.5)), s.eta),
-          xk: selectRows(halve, xBest, xNew, set.everywhere),
-          g: selectRows(halve, gBest, grad, set.everywhere),
+          eta: where(reshape(halve, s.eta.shape), mul(s.eta, scalar(0.5)), s.eta),
+          xk: selectRows(halveRows, xBest, xNew),
+          g: selectRows(halveRows, gBest, grad),
           reducedLast: halve,
           lossBestLastCheck: lossBest,
           increases: zeros(increases.shape),
