@@ -39,10 +39,11 @@ async function brokenWithinBall(name: ReferenceModelName, adv: tf.Tensor, x: tf.
   return pred.filter((p, i) => p !== labels100[i]).length;
 }
 
-describeBackends('APGD in L2', () => {
+describeBackends('APGD in L2', (backend) => {
   for (const name of ['mlp', 'cnn'] as ReferenceModelName[]) {
     for (const eps of [0.5, 0.75]) {
-      it(`${name} eps ${eps}: constraints hold and APGD-CE breaks as many rows as PGD-L2 (${STEPS} steps)`, async () => {
+      // The CNN runs on wasm only: 100 steps of PGD-L2 and APGD on the cpu backend's convolutions take half a minute.
+      it.skipIf(backend === 'cpu' && name === 'cnn')(`${name} eps ${eps}: constraints hold and APGD-CE breaks as many rows as PGD-L2 (${STEPS} steps)`, async () => {
         const model = referenceModel(name);
         const x = inputs(name);
         const pgdAdv = await pgd(model, x, labels100, { norm: 'l2', epsilon: eps, stepSize: eps / 5, steps: STEPS, rng: seededRng(1) });

@@ -10,6 +10,9 @@
  *   resists both) at most PGD-20's robust accuracy plus two rows. A single loss is not always
  *   within two rows of PGD-20, in the reference too: at eps 0.1 torchattacks' APGD-DLR leaves 9
  *   (MLP) and 8 (CNN) rows more than PGD-20, and our APGD-CE varies by 3 rows over seeds.
+ *
+ * The CNN's statistics run on wasm only: on the cpu backend (plain JavaScript convolutions) they
+ * take six minutes. The cpu CNN is covered row by row from the stored starts in apgdReference.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -28,10 +31,10 @@ const N450 = 450;
 /** Curve points checked per model: every public eps for the MLP; for the (slower) CNN, the eps where attacks differ. */
 const CURVE_EPS: Record<ReferenceModelName, number[]> = { mlp: [0.02, 0.05, 0.1, 0.2, 0.3], cnn: [0.05, 0.1, 0.2] };
 
-describeBackends('APGD robust accuracy against torchattacks', () => {
+describeBackends('APGD robust accuracy against torchattacks', (backend) => {
   for (const c of cases) {
     const seeds = seedsFor(c.attack, c.steps);
-    it(`${c.key}: mean over seeds ${seeds.join(', ')} <= torchattacks' mean + 1 point`, async () => {
+    it.skipIf(backend === 'cpu' && c.model === 'cnn')(`${c.key}: mean over seeds ${seeds.join(', ')} <= torchattacks' mean + 1 point`, async () => {
       const model = referenceModel(c.model);
       const x = inputs(c.model);
       const accuracies: number[] = [];
@@ -56,7 +59,7 @@ describeBackends('APGD robust accuracy against torchattacks', () => {
     const reference = { ce: curve.models[name].apgd_ce_steps100, dlr: curve.models[name].apgd_dlr_steps100 };
     for (const eps of CURVE_EPS[name]) {
       const at = curve.eps.indexOf(eps);
-      it(`${name} 450 rows eps ${eps}: APGD-CE and -DLR (100 steps) vs torchattacks' APGD and PGD-20`, async () => {
+      it.skipIf(backend === 'cpu' && name === 'cnn')(`${name} 450 rows eps ${eps}: APGD-CE and -DLR (100 steps) vs torchattacks' APGD and PGD-20`, async () => {
         const model = referenceModel(name);
         const x = inputs(name, N450);
         const y = digits.labels.slice(0, N450);
