@@ -2,12 +2,16 @@
  * Adversarial robustness for any tfjs classifier (a `tf.LayersModel` or a logits function). The
  * attacks {@link fgsm} and {@link pgd} reproduce torchattacks step for step; {@link robustAccuracy}
  * and {@link robustAccuracyCurve} measure accuracy under attack over a range of perturbation sizes;
+ * {@link autoAttack} is the standard robustness evaluation, chaining {@link apgd},
+ * {@link apgdTargeted}, {@link fabTargeted} and the black-box {@link square}
+ * ({@link robustnessReport} draws its breakdown); {@link carliniWagnerL2} and {@link deepFool}
+ * find minimal perturbations, which {@link minimalPerturbation} summarises;
  * {@link fitAdversarially} trains with PGD adversarial training or TRADES
  * ({@link adversarialTrainingStep} and {@link tradesTrainingStep} for your own loop). Guide:
  * [robustness](../../docs/robustness.md).
  * @module responsible-tfjs/robustness
  */
-export type { Attack, AttackCallOptions, AttackCommonOptions, ModelOutput, PerExampleLoss } from './types.js';
+export type { Attack, AttackCallOptions, AttackCommonOptions, AttackNorm, ModelOutput, PerExampleLoss } from './types.js';
 export { softmaxCrossEntropy, probabilityCrossEntropy, PROBABILITY_FLOOR } from './softmaxCrossEntropy.js';
 export { fgsm, type FgsmOptions } from './fgsm.js';
 export { pgd, type PgdOptions, type PgdNorm } from './pgd.js';
