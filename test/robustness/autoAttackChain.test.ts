@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import digits from '../fixtures/robustness/digits_test.json';
+import { seededRng } from '../../src/core/rng.js';
 import { autoAttack, pgd, robustAccuracy, robustnessReport, type Attack } from '../../src/robustness/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
@@ -127,6 +128,42 @@ describeBackends('autoAttack chain', () => {
     expect(result.log[1]).toMatchObject({ attack: 'never', attacked: 0, skipped: 'no robust row left' });
     tf.dispose([x, result.adversarial]);
     model.dispose();
+  });
+
+  it('the standard chain on a single-logit binary model: APGD-T skipped and said so, the others run', async () => {
+    const { x, y } = data();
+    const w = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([64, 1], 0, 1, 'float32', 7), 2), 1));
+    const binary = (xi: tf.Tensor): tf.Tensor => tf.tidy(() => tf.sub(tf.matMul(xi as tf.Tensor2D, w), 0.5));
+    const yBinary = y.map((c) => c % 2);
+    const result = await autoAttack(binary, x, yBinary, { epsilon: 0.05, steps: 5, queries: 50, rng: seededRng(3) });
+    expect(result.log.map((e) => e.attack)).toEqual(['apgd-ce', 'apgd-t', 'fab-t', 'square']);
+    expect(result.log[1]!.skipped).toMatch(/needs at least 4 classes; the model has 2/);
+    expect(result.log[0]!.attacked).toBe(result.cleanCorrect.reduce((a, b) => a + b, 0));
+    expect(result.robustAccuracy).toBeLessThanOrEqual(result.cleanAccuracy);
+    // A linear model is broken exactly where the best move inside the ball and the box, each pixel
+    // by 0.05 against the class's side (less where the box ends first), crosses the boundary.
+    const margins = await tf.tidy(() => tf.mul(binary(x), tf.sub(tf.mul(tf.tensor2d(yBinary, [N, 1]), 2), 1))).data();
+    const weights = await w.data();
+    const pixels = await x.array();
+    const checked = { robust: 0, broken: 0 };
+    margins.forEach((m, i) => {
+      const side = yBinary[i] === 1 ? 1 : -1;
+      const reach = pixels[i]!.reduce((acc, v, j) => {
+        const wj = weights[j]! * side;
+        return acc + Math.abs(wj) * Math.min(0.05, wj > 0 ? v : 1 - v);
+      }, 0);
+      if (m > reach + 1e-4) {
+        expect(result.robust[i], `row ${i}`).toBe(1);
+        checked.robust++;
+      }
+      if (m > 0 && m < reach - 1e-4) {
+        expect(result.robust[i], `row ${i}`).toBe(0);
+        checked.broken++;
+      }
+    });
+    expect(checked.robust).toBeGreaterThan(0);
+    expect(checked.broken).toBeGreaterThan(0);
+    tf.dispose([x, w, result.adversarial]);
   });
 
   it('does not leak, and chunking does not change a deterministic chain', async () => {
