@@ -70,7 +70,21 @@ const explainCheck = `
   if (after.some((v, i) => v !== before[i])) throw new Error('the model changed after an explanation');
   if (model.layers.some((l) => Object.prototype.hasOwnProperty.call(l, 'call'))) throw new Error('a swapped call was left on a layer');
 `;
-writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\nconsole.log('ESM: error names survive bundling; explanations work from the installed dist');\n`);
+// AutoAttack from the installed dist: a linear model, APGD-CE then the black-box Square; the
+// adversarial inputs stay in the ball and the box, and robust accuracy cannot exceed clean accuracy.
+const robustnessCheck = `
+  const w = tf.randomNormal([16, 3], 0, 1, 'float32', 5);
+  const linear = (xi) => tf.matMul(xi, w);
+  const xr = tf.randomUniform([20, 16], 0, 1, 'float32', 6);
+  const yr = Array.from(tf.argMax(linear(xr), 1).dataSync());
+  const aa = await robustness.autoAttack(linear, xr, yr, { epsilon: 0.1, version: ['apgd-ce', 'square'], steps: 10, queries: 50 });
+  const moved = tf.max(tf.abs(tf.sub(aa.adversarial, xr))).dataSync()[0];
+  if (!(moved <= 0.1 + 1e-6) || !(aa.robustAccuracy <= aa.cleanAccuracy) || aa.log.length !== 2) throw new Error('autoAttack from the installed dist');
+  if (!(aa.robustAccuracy < 1)) throw new Error('autoAttack broke nothing on a linear model at eps 0.1');
+  try { await robustness.apgd(linear, xr, yr, { epsilon: -1 }); throw new Error('apgd did not throw'); }
+  catch (e) { if (e.name !== 'InvalidArgumentError' || e.argument !== 'options.epsilon') throw e; }
+`;
+writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\nconsole.log('ESM: error names survive bundling; explanations and AutoAttack work from the installed dist');\n`);
 writeFileSync(join(out, 'check.cjs'), `const privacy = require('responsible-tfjs/privacy');\nconst explain = require('responsible-tfjs/explain');\n${check}\nconsole.log('CommonJS: error names survive bundling');\n`);
 run('node', [join(out, 'check.mjs')], { cwd: out, stdio: 'inherit' });
 run('node', [join(out, 'check.cjs')], { cwd: out, stdio: 'inherit' });
