@@ -166,6 +166,23 @@ describeBackends('autoAttack chain', () => {
     tf.dispose([x, w, result.adversarial]);
   });
 
+  it("the 'plus' and 'rand' presets run the original's chains, and no weaker than 'standard' on the same budget", async () => {
+    const model = referenceModel('mlp');
+    const { x, y } = data();
+    const budget = { epsilon: 0.08, steps: 10, queries: 100 };
+    const standard = await autoAttack(model, x, y, { ...budget, rng: seededRng(5) });
+    const plus = await autoAttack(model, x, y, { ...budget, version: 'plus', rng: seededRng(5) });
+    const rand = await autoAttack(model, x, y, { ...budget, version: 'rand', rng: seededRng(5) });
+    expect(plus.log.map((e) => e.attack)).toEqual(['apgd-ce', 'apgd-dlr', 'fab', 'square', 'apgd-t', 'fab-t']);
+    expect(rand.log.map((e) => e.attack)).toEqual(['apgd-ce', 'apgd-dlr']);
+    expect([standard.settings.version, plus.settings.version, rand.settings.version]).toEqual(['standard', 'plus', 'rand']);
+    // 'plus' contains the standard chain and more restarts: at most a row above it.
+    expect(plus.robustAccuracy).toBeLessThanOrEqual(standard.robustAccuracy + 1 / N + 1e-12);
+    expect(rand.robustAccuracy).toBeLessThan(rand.cleanAccuracy);
+    tf.dispose([x, standard.adversarial, plus.adversarial, rand.adversarial]);
+    model.dispose();
+  });
+
   it('does not leak, and chunking does not change a deterministic chain', async () => {
     const model = referenceModel('mlp');
     const { x, y } = data();
