@@ -146,7 +146,7 @@ export async function prepareAttack(
     if (settings.targeted) invalid(fn, 'y', y, 'the target classes when options.targeted is true');
     labels = modelPredictions(fn, forward, x, outputKind);
   } else {
-    labels = labelsLikeOutputs(fn, y, outputUnits(fn, model, forward, x, y), batch);
+    labels = labelsLikeOutputs(fn, await classIndicesReadable(y), outputUnits(fn, model, forward, x, y), batch);
   }
   const userLoss = settings.loss ?? ((l: Tensor2D, o: Tensor): Tensor => perExampleCrossEntropy(l, o, outputKind));
   const loss = (l: Tensor2D, outputs: Tensor): Tensor => {
@@ -159,6 +159,16 @@ export async function prepareAttack(
   };
   const { clipMin, clipMax, targeted, signal } = settings;
   return { context: { fn, forward, labels, clipMin, clipMax, targeted, outputKind, loss, signal }, settings };
+}
+
+/**
+ * Class indices given as a 1-D tensor, read asynchronously into an array: label validation reads
+ * the values, and a synchronous read of a tensor that lives on the GPU fails on webgpu (tfjs 4.22
+ * under SwiftShader returns zeros and loses the device). One-hot tensors and arrays pass as they are.
+ */
+export async function classIndicesReadable(y: LabelsLike): Promise<LabelsLike> {
+  if (!isTensor(y) || y.rank !== 1 || y.isDisposed) return y;
+  return y.dtype === 'int32' ? Int32Array.from(await y.data()) : Float32Array.from(await y.data());
 }
 
 function batchOf(t: Tensor): number {

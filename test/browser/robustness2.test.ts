@@ -34,8 +34,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import squareRef from '../fixtures/robustness2/square.json';
 import { seededRng } from '../../src/core/rng.js';
-import type { ModelLike } from '../../src/core/model.js';
-import { apgd, apgdTargeted, autoAttack, square, type AutoAttackStep } from '../../src/robustness/index.js';
+import { apgd, apgdTargeted, autoAttack, square } from '../../src/robustness/index.js';
 import { describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import {
@@ -87,18 +86,12 @@ function gradientFree(model: LayersModel): (x: tf.Tensor) => tf.Tensor {
 }
 
 /**
- * WEBGPU_LABELS: `autoAttack` hands each attack its labels as a tensor gathered on the device, and
- * the library's attacks validate tensor labels with `dataSync` (`prepareAttack` ->
- * `labelsLikeOutputs` -> `toOneHot`, src/core/labels.ts). On webgpu
- * (tfjs-backend-webgpu 4.22, Chromium 156, SwiftShader) a synchronous read of a GPU-resident
- * tensor returns zeros and then loses the device ("mapAsync ... A valid external Instance
- * reference no longer exists"); pure tfjs reproduces it: `const b = tf.add(tf.ones([4096]),
- * tf.ones([4096])); tf.slice(b, 0, 8).dataSync()` gives 0s, the next `await tf.add(b, 1).data()`
- * rejects. Until the library reads labels asynchronously there, this wraps an attack so that it
- * gets the labels as a JS array, read with `await data()`.
+ * Labels computed on the GPU: a synchronous read of a GPU-resident tensor returns zeros on webgpu
+ * (tfjs-backend-webgpu 4.22 under SwiftShader) and then loses the device. The attacks and
+ * autoAttack read tensor labels asynchronously; these tests pass them such tensors on purpose.
  */
-function asyncLabels(name: string, attack: (model: ModelLike, x: tf.Tensor, y: number[]) => Promise<tf.Tensor>): AutoAttackStep {
-  return { name, attack: async (model, x, y) => attack(model, x, Array.from(await y.data())) };
+function gpuLabels(y: readonly number[]): tf.Tensor1D {
+  return tf.tidy(() => tf.cast(tf.add(tf.tensor1d(y.slice(), 'float32'), tf.zeros([y.length])), 'int32') as tf.Tensor1D);
 }
 
 describeBackends('APGD, APGD-T, Square and AutoAttack in the browser', (backend) => {
@@ -206,14 +199,11 @@ describeBackends('APGD, APGD-T, Square and AutoAttack in the browser', (backend)
       const model = referenceModel('mlp');
       const x = inputs('mlp', rows);
       const y = labels100.slice(0, rows);
-      // On webgpu the named attacks cannot run yet (see WEBGPU_LABELS): the same two attacks as
-      // custom steps that read their labels asynchronously.
-      const version = backend === 'webgpu'
-        ? [asyncLabels('apgd-ce', (m, xb, yb) => apgd(m, xb, yb, { epsilon: EPS, steps: 10, rng: seededRng(0) })),
-          asyncLabels('square', (m, xb, yb) => square(m, xb, yb, { epsilon: EPS, queries: 200, rng: seededRng(0) }))]
-        : (['apgd-ce', 'square'] as const);
-      const result = await autoAttack(model, x, y, { epsilon: EPS, version, steps: 10, queries: 200, rng: seededRng(0) });
-      const alone = await apgd(model, x, y, { epsilon: EPS, steps: 10, rng: seededRng(0) });
+      // Labels as a tensor computed on the GPU (see gpuLabels), for the chain and for APGD alone.
+      const yGpu = gpuLabels(y);
+      const result = await autoAttack(model, x, yGpu, { epsilon: EPS, version: ['apgd-ce', 'square'], steps: 10, queries: 200, rng: seededRng(0) });
+      const alone = await apgd(model, x, yGpu, { epsilon: EPS, steps: 10, rng: seededRng(0) });
+      yGpu.dispose();
       const { pred: predAlone } = await predictionsAndMargins(model, alone, y);
       const { pred } = await predictionsAndMargins(model, result.adversarial, y);
       const { pred: clean } = await predictionsAndMargins(model, x, y);

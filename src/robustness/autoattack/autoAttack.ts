@@ -7,7 +7,7 @@ import {
   cast, clone, gather, onesLike, scatterND, slice, tensor1d, tensor2d, tidy, where, type Tensor, type Tensor1D,
 } from '../../core/tf.js';
 import { finiteNumber, invalid, nonNegativeNumber, oneOf, optionsObject, positiveInteger } from '../../core/validate.js';
-import { checkInputs } from '../context.js';
+import { checkInputs, classIndicesReadable } from '../context.js';
 import { evaluationInputs } from '../robustAccuracy.js';
 import { brokenRows, misclassifiedRows } from './acceptance.js';
 import { resolveChain, type ChainStep } from './chain.js';
@@ -51,8 +51,9 @@ async function runStep(
     const rows = pending.slice(start, start + ctx.batchSize);
     const idx = tensor1d(rows, 'int32');
     const xb = gather(ctx.x, idx);
-    const yb = gather(ctx.labels, idx) as Tensor1D;
     idx.dispose();
+    // Built from values read once, so that an attack reading its labels never reads the GPU synchronously.
+    const yb = tensor1d(rows.map((r) => ctx.labelValues[r]!), 'int32');
     let adv: unknown;
     try {
       try {
@@ -104,6 +105,8 @@ async function runStep(
 interface RunContext {
   readonly x: Tensor;
   readonly labels: Tensor1D;
+  /** `labels` read once, as plain numbers. */
+  readonly labelValues: Int32Array;
   readonly forward: (x: Tensor) => Tensor;
   readonly outputKind: 'logits' | 'probabilities';
   readonly batchSize: number;
@@ -187,7 +190,7 @@ export async function autoAttack(model: ModelLike, x: Tensor, y: LabelsLike, opt
     invalid(fn, 'options.onAttackEnd', opts.onAttackEnd, 'a function (entry) => void');
   }
   throwIfAborted(fn, signal);
-  const inputs = evaluationInputs(fn, model, x, y, opts.modelOutput);
+  const inputs = evaluationInputs(fn, model, x, await classIndicesReadable(y), opts.modelOutput);
   const { forward, labels, outputKind } = inputs;
   let state: RunState | undefined;
   try {
@@ -202,7 +205,8 @@ export async function autoAttack(model: ModelLike, x: Tensor, y: LabelsLike, opt
     wrongT.dispose();
     const cleanCorrect = Array.from(wrong, (w) => 1 - w);
     state = { robust: cleanCorrect.slice(), brokenBy: new Array<string | null>(n).fill(null), adversarial: clone(x) };
-    const ctx: RunContext = { x, labels, forward, outputKind, batchSize, signal, limits: { norm, epsilon, clipMin, clipMax } };
+    const labelValues = Int32Array.from(await labels.data());
+    const ctx: RunContext = { x, labels, labelValues, forward, outputKind, batchSize, signal, limits: { norm, epsilon, clipMin, clipMax } };
     const log: AutoAttackLogEntry[] = [];
     const robustCount = (): number => state!.robust.reduce((a, b) => a + b, 0);
     for (const step of chain.steps) {

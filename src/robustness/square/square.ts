@@ -62,7 +62,9 @@ import { squareSettings, type SquareOptions } from './settings.js';
  *
  * Long attacks do not freeze the page: Square yields to the event loop between iterations, and
  * `options.signal` stops it. Each iteration reads one small status vector (an int per row still
- * searching) to drop the rows that stopped.
+ * searching) to drop the rows that stopped. Dropping rows changes the batch size, and webgl
+ * compiles a program per input shape: on webgl set `tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true)`
+ * first, or the first run spends most of its time compiling.
  *
  * @param model - A `tf.LayersModel` or any function from inputs to logits (or probabilities, see
  *   `options.modelOutput`); it needs no gradients.
