@@ -4,9 +4,10 @@
  * around the original input, then clipping to the input range.
  */
 import {
-  add, clipByValue, maximum, minimum, sign, div, greater, mul, randomNormal, randomUniform, reshape, sqrt, square, sub, sum, tidy, where,
-  ones, type Tensor,
+  abs, add, cast, clipByValue, max, maximum, minimum, sign, div, greater, mul, onesLike, randomNormal, randomUniform, reshape, sqrt, square,
+  sub, sum, tidy, where, ones, type Tensor, type Tensor1D, type Tensor2D,
 } from '../core/tf.js';
+import type { AttackNorm } from './types.js';
 
 /** Added to per-example gradient norms before dividing, as torchattacks' `eps_for_division`. */
 export const L2_DIVISION_EPSILON = 1e-10;
@@ -35,9 +36,29 @@ export function perExampleL2Norm(t: Tensor): Tensor {
   });
 }
 
-/** Selects, per example, `a` where `mask[i]` is true and `b` elsewhere. */
+/**
+ * Per-row norm of `[rows, features]` as `[rows]`: the largest absolute value (`'linf'`) or the
+ * Euclidean length (`'l2'`). Call inside `tidy`.
+ */
+export function rowNorm(t: Tensor2D, norm: AttackNorm): Tensor1D {
+  return (norm === 'linf' ? max(abs(t), 1) : sqrt(sum(square(t), 1))) as Tensor1D;
+}
+
+/**
+ * A bool `[batch]` mask spread over a full-shape condition (`ones`: float32 ones of that shape)
+ * for `where`. `where` with a `[batch, 1, ...]` condition broadcasts it through a `Tile`, and wasm's
+ * boolean kernels broadcast in a slow generic loop: on wasm either costs more than all the rest of
+ * an APGD iteration's bookkeeping. A float product broadcasts fast on every backend. Reuse one
+ * condition for several selections on the same rows. Call inside `tidy`.
+ */
+export function rowCondition(mask: Tensor, ones: Tensor): Tensor {
+  const rows = reshape(cast(mask, 'float32'), perExampleShape(mask.shape[0] as number, ones.rank));
+  return cast(mul(rows, ones), 'bool');
+}
+
+/** Selects, per example, `a` where `mask[i]` is true and `b` elsewhere (exactly: a `where`). */
 export function selectPerExample(mask: Tensor, a: Tensor, b: Tensor): Tensor {
-  return tidy(() => where(reshape(mask, perExampleShape(a.shape[0] as number, a.rank)), a, b));
+  return tidy(() => where(rowCondition(mask, onesLike(a)), a, b));
 }
 
 /** 2^120: scales every float32 gradient entry of magnitude >= 2^-143 above float32 epsilon. */

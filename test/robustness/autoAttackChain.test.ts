@@ -183,6 +183,25 @@ describeBackends('autoAttack chain', () => {
     model.dispose();
   });
 
+  it('concurrent calls on one model do not share state: each equals its own sequential run', async () => {
+    const model = referenceModel('mlp');
+    const { x, y } = data();
+    const chain = (eps: number): Attack => (m, xb, yb, call) =>
+      pgd(m, xb, yb, { epsilon: eps, stepSize: eps / 8, steps: 10, randomStart: false, signal: call?.signal });
+    const run = (eps: number): Promise<{ robust: number[]; brokenBy: (string | null)[]; adversarial: tf.Tensor }> =>
+      autoAttack(model, x, y, { epsilon: eps, batchSize: 13, version: [{ name: `pgd-${eps}`, attack: chain(eps) }] });
+    const [a, b] = await Promise.all([run(0.05), run(0.2)]);
+    const [a1, b1] = [await run(0.05), await run(0.2)];
+    expect(a.robust).toEqual(a1.robust);
+    expect(b.robust).toEqual(b1.robust);
+    expect(a.brokenBy).toEqual(a1.brokenBy);
+    expect(await a.adversarial.data()).toEqual(await a1.adversarial.data());
+    expect(await b.adversarial.data()).toEqual(await b1.adversarial.data());
+    expect(b.robust.reduce((s, v) => s + v, 0)).toBeLessThan(a.robust.reduce((s, v) => s + v, 0));
+    tf.dispose([x, a.adversarial, b.adversarial, a1.adversarial, b1.adversarial]);
+    model.dispose();
+  });
+
   it('does not leak, and chunking does not change a deterministic chain', async () => {
     const model = referenceModel('mlp');
     const { x, y } = data();

@@ -10,7 +10,7 @@ import {
   add, cast, div, fill, greater, greaterEqual, keep, lessEqual, logicalAnd, logicalNot, logicalOr, mul, ones, reshape, scalar, tidy,
   valueAndGrad, where, zeros, type Tensor, type Tensor1D,
 } from '../../core/tf.js';
-import { rowCondition, selectRows } from './select.js';
+import { rowCondition } from '../steps.js';
 import { checkpointSchedule } from './schedule.js';
 import { apgdStep, type FeasibleSet } from './update.js';
 
@@ -117,12 +117,12 @@ function iterate(problem: ApgdProblem, set: FeasibleSet, s: State, a: number, eo
     const { loss, grad, reached: now } = evaluate(problem, xNew, eot);
     try {
       // x_best_adv: the LAST iterate at which the row reached the goal (not the best loss).
-      const bestAdv = selectRows(rowCondition(now, set.everywhere), xNew, s.bestAdv);
+      const bestAdv = where(rowCondition(now, set.everywhere), xNew, s.bestAdv);
       const reached = logicalOr(s.reached, now);
       const improved = greater(loss, s.lossBest);
       const improvedRows = rowCondition(improved, set.everywhere);
-      const xBest = selectRows(improvedRows, xNew, s.xBest);
-      const gBest = selectRows(improvedRows, grad, s.gBest);
+      const xBest = where(improvedRows, xNew, s.xBest);
+      const gBest = where(improvedRows, grad, s.gBest);
       const lossBest = where(improved, loss, s.lossBest);
       const increases = add(s.increases, cast(greater(loss, s.prevLoss), 'float32'));
       let next: State = {
@@ -141,8 +141,8 @@ function iterate(problem: ApgdProblem, set: FeasibleSet, s: State, a: number, eo
         next = {
           ...next,
           eta: where(reshape(halve, s.eta.shape), mul(s.eta, scalar(0.5)), s.eta),
-          xk: selectRows(halveRows, xBest, xNew),
-          g: selectRows(halveRows, gBest, grad),
+          xk: where(halveRows, xBest, xNew),
+          g: where(halveRows, gBest, grad),
           reducedLast: halve,
           lossBestLastCheck: lossBest,
           increases: zeros(increases.shape),

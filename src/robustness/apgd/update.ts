@@ -28,7 +28,7 @@ export interface FeasibleSet {
    */
   readonly lower: Tensor | undefined;
   readonly upper: Tensor | undefined;
-  /** Ones (float32) of `x`'s shape, for `selectRows`. */
+  /** Ones (float32) of `x`'s shape, for `rowCondition`. */
   readonly everywhere: Tensor;
 }
 

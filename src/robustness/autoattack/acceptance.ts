@@ -5,9 +5,9 @@
  */
 import { predictedClasses, type OutputKind } from '../../core/outputs/index.js';
 import {
-  abs, all, cast, greaterEqual, isFinite, lessEqual, logicalAnd, max, notEqual, reshape, sqrt, square, sub, sum, tidy, type Tensor,
-  type Tensor1D,
+  all, cast, greaterEqual, isFinite, lessEqual, logicalAnd, notEqual, reshape, sub, tidy, type Tensor, type Tensor1D, type Tensor2D,
 } from '../../core/tf.js';
+import { rowNorm } from '../steps.js';
 import type { AttackNorm } from '../types.js';
 
 /**
@@ -30,7 +30,7 @@ export function brokenRows(
     const flatAdv = reshape(adversarial, [k, -1]);
     const delta = sub(flatAdv, reshape(x, [k, -1]));
     const features = delta.shape[1] as number;
-    const size = limits.norm === 'linf' ? max(abs(delta), 1) : sqrt(sum(square(delta), 1));
+    const size = rowNorm(delta as Tensor2D, limits.norm);
     const scale = Math.max(Math.abs(limits.clipMin), Math.abs(limits.clipMax));
     const inBall = lessEqual(size, limits.epsilon + radiusSlack(limits.norm, limits.epsilon, scale, features));
     const inRange = logicalAnd(all(greaterEqual(flatAdv, limits.clipMin), 1), all(lessEqual(flatAdv, limits.clipMax), 1));

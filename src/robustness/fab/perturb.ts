@@ -12,7 +12,8 @@ import {
 import type { AttackContext } from '../context.js';
 import { classCount, labelIndices, matchesLabels, scoresAt } from '../scores.js';
 import type { FabSettings } from './options.js';
-import { fabRun, rowNorm } from './run.js';
+import { fabRun } from './run.js';
+import { rowNorm } from '../steps.js';
 
 /**
  * The `targetClasses` classes each row of `x` aims at, int32 `[rows, targetClasses]`: column j is

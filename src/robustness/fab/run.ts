@@ -6,23 +6,17 @@ import { betweenSteps } from '../../core/eventLoop.js';
 import { predictedClasses } from '../../core/outputs/index.js';
 import { tensorSeed } from '../../core/rng.js';
 import {
-  abs, add, concat, div, fill, logicalAnd, less, max, maximum, minimum, mul, notEqual, randomNormal, randomUniform, reshape, slice,
-  sqrt, square, sub, sum, tidy, where, type Tensor, type Tensor1D, type Tensor2D,
+  add, concat, div, fill, logicalAnd, less, maximum, minimum, mul, notEqual, randomNormal, randomUniform, reshape, slice, sub, tidy, where,
+  type Tensor, type Tensor1D, type Tensor2D,
 } from '../../core/tf.js';
 import type { AttackContext } from '../context.js';
-import { clamp } from '../steps.js';
-import type { AttackNorm } from '../types.js';
+import { clamp, rowNorm } from '../steps.js';
 import { nearestBoundary, targetBoundary } from './boundary.js';
 import type { FabSettings } from './options.js';
 import { projectL2, projectLinf } from './projections.js';
 
 /** Floor of the projection lengths before their ratio is taken, as torchattacks. */
 const MIN_PROJECTION_NORM = 1e-8;
-
-/** Per-row norm of `[rows, features]`, as `[rows]`. */
-export function rowNorm(t: Tensor2D, norm: AttackNorm): Tensor1D {
-  return (norm === 'linf' ? max(abs(t), 1) : sqrt(sum(square(t), 1))) as Tensor1D;
-}
 
 function column(v: Tensor): Tensor2D {
   return reshape(v, [-1, 1]) as Tensor2D;

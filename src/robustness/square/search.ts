@@ -17,7 +17,7 @@ import { l2Proposal, l2Start, type WindowPatterns } from './l2.js';
 import { linfProposal, linfStripes } from './linf.js';
 import { query } from './objective.js';
 import { splitPattern, startTiles } from './patterns.js';
-import { choose } from './windows.js';
+import { selectPerExample } from '../steps.js';
 import { windowFraction, windowSides } from './schedule.js';
 import type { SquareSettings } from './settings.js';
 
@@ -152,7 +152,7 @@ function iterate(pb: Problem, st: Search, i: number): Update {
     const accept = logicalOr(improved, lessEqual(q.margin, 0));
     const margin = where(accept, q.margin, st.margin) as Tensor1D;
     return [
-      choose(reshape(cast(accept, 'float32'), [-1, 1, 1, 1]), candidate, st.best),
+      selectPerExample(accept, candidate, st.best),
       margin,
       where(improved, q.loss, st.loss),
       status(margin, logicalAnd(accept, q.fooled) as Tensor1D),
