@@ -9,6 +9,7 @@ export default defineConfig({
     'compression/index': 'src/compression/index.ts',
     'objectives/index': 'src/objectives/index.ts',
     'explain/index': 'src/explain/index.ts',
+    'audit/index': 'src/audit/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,0 +1,2 @@
+// The one-run audit of a private training run.
+export { auditDpSgd, type AuditDpSgdOptions, type AuditTrainer, type AuditTrainerResult, type DpSgdAuditResult } from './auditDpSgd.js';
