@@ -4,13 +4,16 @@ import { invalid } from '../core/validate.js';
 
 /**
  * Reads labels as integer class indices (internal). Tensor labels are read asynchronously (a
- * synchronous read on webgpu can lose the device); one-hot rows become their arg-max. Checks the
+ * synchronous read on webgpu can lose the device); one-hot rows become their arg-max; a `[N, 1]` column is read as class indices. Checks the
  * count against `rows` and, when `numClasses` is known, the range.
  */
 export async function readClassIndices(fn: string, argument: string, y: LabelsLike, rows: number, numClasses?: number): Promise<Int32Array> {
   let values: ArrayLike<number>;
   if (isTensor(y)) {
-    if (y.rank === 2) {
+    if (y.rank === 2 && y.shape[1] === 1) {
+      // A [N, 1] column holds binary class indices (0/1), not one-hot rows.
+      values = await y.data();
+    } else if (y.rank === 2) {
       const idx = tidy(() => argMax(y as Tensor, 1));
       values = await idx.data();
       idx.dispose();

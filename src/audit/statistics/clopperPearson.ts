@@ -1,7 +1,7 @@
 /**
  * The exact (Clopper-Pearson) confidence interval of a binomial proportion.
  */
-import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import betainc from '@stdlib/math-base-special-betainc';
 import { invalid, nonNegativeInteger, optionsObject, positiveInteger } from '../../core/validate.js';
 import { confidenceLevel } from './checks.js';
 
@@ -49,7 +49,29 @@ export function clopperPearson(successes: number, trials: number, options?: Clop
   const opts = optionsObject(fn, 'options', options);
   const confidence = confidenceLevel(fn, opts.confidence ?? 0.95);
   const halfAlpha = (1 - confidence) / 2;
-  const lower = k === 0 ? 0 : betaQuantile(halfAlpha, k, n - k + 1);
-  const upper = k === n ? 1 : betaQuantile(1 - halfAlpha, k + 1, n - k);
+  // The Beta quantiles are found as roots of the regularized incomplete beta function I_p(a, b),
+  // which is the binomial tail: P[X >= k; n, p] = I_p(k, n - k + 1) rises in p, and
+  // P[X <= k; n, p] = 1 - I_p(k + 1, n - k) (computed as the upper tail, without cancellation)
+  // falls in p. Bisection to full double precision; stdlib's own Beta quantile is not used
+  // because its dependency tree pulls a Node-only logger into browser bundles.
+  const lower = k === 0 ? 0 : root((p) => betainc(p, k, n - k + 1, true, false) - halfAlpha);
+  const upper = k === n ? 1 : root((p) => halfAlpha - betainc(p, k + 1, n - k, true, true));
   return { estimate: k / n, lower, upper, confidence };
+}
+
+/**
+ * The root in (0, 1) of an increasing function `f` with f(0+) < 0 < f(1-), by bisection until the
+ * bracket cannot shrink in double precision (relative width about 2^-52 even near 0).
+ */
+function root(f: (p: number) => number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 2000; i++) {
+    // Bisect in the geometric mean while the bracket spans orders of magnitude (tiny roots).
+    const mid = lo === 0 ? hi / 16 : hi / lo > 4 ? Math.sqrt(lo * hi) : (lo + hi) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (f(mid) < 0) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
