@@ -177,6 +177,29 @@ describeBackends('trainShadowModels and attacks on a memorising model', () => {
     x.dispose();
   });
 
+  it('balanced subsets put every row in exactly round(p k) shadows; independent ones draw each row per shadow', async () => {
+    const x = tf.zeros([500, 2]);
+    const y = new Int32Array(500);
+    const trainer: ShadowTrainer = async () => (t: tf.Tensor) => tf.zeros([t.shape[0]!, 2]);
+    const inCounts = (masks: Uint8Array[]) => Array.from({ length: 500 }, (_, i) => masks.reduce((a, m) => a + m[i]!, 0));
+    const balanced = await trainShadowModels(trainer, x, y, { count: 8, rng: seededRng('b') });
+    expect(new Set(inCounts(balanced.included))).toEqual(new Set([4]));
+    const quarter = await trainShadowModels(trainer, x, y, { count: 8, inclusionProbability: 0.25, rng: seededRng('q') });
+    expect(new Set(inCounts(quarter.included))).toEqual(new Set([2]));
+    const tiny = await trainShadowModels(trainer, x, y, { count: 4, inclusionProbability: 0.01, rng: seededRng('t') });
+    expect(new Set(inCounts(tiny.included))).toEqual(new Set([1]));
+    // Each shadow holds about half the rows, and a row's shadows differ from row to row.
+    balanced.included.forEach((m) => expect(Math.abs(m.reduce((a, b) => a + b, 0) - 250)).toBeLessThan(60));
+    expect(new Set(Array.from({ length: 500 }, (_, i) => balanced.included.map((m) => m[i]).join(''))).size).toBeGreaterThan(40);
+    const independent = await trainShadowModels(trainer, x, y, { count: 8, design: 'independent', rng: seededRng('i') });
+    const counts = inCounts(independent.included);
+    // Binomial(8, 1/2): P(0 or 8) = 1/128, so about 4 of 500 rows sit on one side only.
+    expect(counts.filter((c) => c === 0 || c === 8).length).toBeLessThan(20);
+    expect(new Set(counts).size).toBeGreaterThan(5);
+    await expect(trainShadowModels(trainer, x, y, { count: 2, design: 'random' as never })).rejects.toThrow(/options\.design/);
+    x.dispose();
+  });
+
   it('rejects bad options and trainers; disposes models trained before a failure; no leaks', async () => {
     const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
     const fnModel = (t: tf.Tensor): tf.Tensor => tf.mul(t, 1);

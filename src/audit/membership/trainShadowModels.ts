@@ -1,10 +1,10 @@
 import { assertBackend } from '../../core/backend.js';
 import { isTensor, type LabelsLike } from '../../core/labels.js';
 import type { ModelLike } from '../../core/model.js';
-import { resolveRng, statisticalRng, type Rng } from '../../core/rng.js';
+import { resolveRng, shuffledIndices, statisticalRng, type Rng } from '../../core/rng.js';
 import { tensorArgument } from '../../core/tensorArgument.js';
 import { gather, tensor1d, tidy, type LayersModel, type Tensor } from '../../core/tf.js';
-import { invalid, numberInRange, optionsObject, positiveInteger } from '../../core/validate.js';
+import { invalid, numberInRange, oneOf, optionsObject, positiveInteger } from '../../core/validate.js';
 import { checkInputs } from './inputs.js';
 
 /** What a {@link ShadowTrainer} receives besides its data. */
@@ -30,6 +30,14 @@ export interface TrainShadowModelsOptions {
   readonly rng?: Rng;
   /** Probability that a row is in a shadow's training subset, in (0, 1). Default 0.5 (the paper's choice). */
   readonly inclusionProbability?: number;
+  /**
+   * `'balanced'` (default, as in the LiRA authors' code): each row is in exactly
+   * `round(inclusionProbability * count)` shadows (at least 1 and at most `count - 1`), chosen at
+   * random, so every row has IN and OUT observations. `'independent'`: each row joins each shadow
+   * independently with the probability, and with few shadows some rows end up on one side only.
+   * With `count` 1 both draw independently.
+   */
+  readonly design?: 'balanced' | 'independent';
 }
 
 /** Result of {@link trainShadowModels}. */
@@ -42,9 +50,9 @@ export interface ShadowModels {
 
 /**
  * Trains shadow models for LiRA (Carlini et al. 2022, "Membership Inference Attacks From First
- * Principles"): each on a random subset of `(x, y)` holding every row independently with
- * probability `inclusionProbability`, recording which rows it held. Every row is then IN some
- * shadows and OUT of others, which is what {@link liraScores} needs. All subsets are drawn from
+ * Principles"): each on a random subset of `(x, y)`, recording which rows it held. By default the
+ * subsets are balanced: every row is IN exactly `round(inclusionProbability * count)` shadows and
+ * OUT of the others, which is what {@link liraScores} needs (see `options.design`). All subsets are drawn from
  * `rng` before the first model is trained, so a deterministic trainer fed from the same seeded
  * rng reproduces the shadows. Models are trained one after the other. If the trainer fails, the
  * `LayersModel`s trained so far are disposed and the error is rethrown.
@@ -77,11 +85,16 @@ export async function trainShadowModels(trainer: ShadowTrainer, x: Tensor, y: La
   checkInputs(fn, x);
   const n = x.shape[0] as number;
   checkLabelCount(fn, y, n);
-  const included = Array.from({ length: count }, () => {
-    const mask = new Uint8Array(n);
-    for (let i = 0; i < n; i++) mask[i] = rng.next() < p ? 1 : 0;
-    return mask;
-  });
+  const design = oneOf(fn, 'options.design', o.design ?? 'balanced', ['balanced', 'independent'] as const);
+  const included = Array.from({ length: count }, () => new Uint8Array(n));
+  if (design === 'balanced' && count >= 2) {
+    const inCount = Math.min(count - 1, Math.max(1, Math.round(p * count)));
+    for (let i = 0; i < n; i++) {
+      for (const k of shuffledIndices(count, rng).subarray(0, inCount)) included[k]![i] = 1;
+    }
+  } else {
+    for (const mask of included) for (let i = 0; i < n; i++) mask[i] = rng.next() < p ? 1 : 0;
+  }
   const models: ModelLike[] = [];
   try {
     for (let k = 0; k < count; k++) {
