@@ -84,7 +84,8 @@ export function auditReport(options: AuditReportOptions): AuditReport {
           { label: 'most the audit can certify', values: runs.map((r) => r.maxCertifiableEpsilon ?? Number.NaN), color: '#c7c7c7' },
         ],
       },
-      { title: 'Reported epsilon against the audit lower bound', yLabel: 'epsilon' },
+      // About 150 px a run keeps labels of ~20 characters apart.
+      { title: 'Reported epsilon against the audit lower bound', yLabel: 'epsilon', width: Math.max(640, 320 + 150 * runs.length) },
     )
     : undefined;
   const parts: string[] = [`<h1>${esc(title)}</h1>`];
