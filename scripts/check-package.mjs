@@ -84,7 +84,22 @@ const robustnessCheck = `
   try { await robustness.apgd(linear, xr, yr, { epsilon: -1 }); throw new Error('apgd did not throw'); }
   catch (e) { if (e.name !== 'InvalidArgumentError' || e.argument !== 'options.epsilon') throw e; }
 `;
-writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\nconsole.log('ESM: error names survive bundling; explanations and AutoAttack work from the installed dist');\n`);
+// The audit module from the installed dist: the one-run bound's pure-DP closed form, a white-box
+// audit of a noiseless aggregation (every guess right), and membership scores of a linear model.
+const auditCheck = `
+  const q = Math.pow(0.05, 1 / 40);
+  const closed = Math.log(q / (1 - q));
+  const lb = audit.oneRunEpsilonLowerBound({ canaries: 100, guesses: 40, correct: 40 });
+  if (!(Math.abs(lb - closed) < 1e-9 * closed)) throw new Error('oneRunEpsilonLowerBound from the installed dist: ' + lb + ' vs ' + closed);
+  const wb = await audit.auditPrivatizer((g) => tf.sum(g, 0), { canaries: 50, steps: 20, sampleRate: 0.3, positiveGuesses: 10, negativeGuesses: 10 });
+  if (wb.correct !== 20 || !(Math.abs(wb.epsilonLowerBound - wb.maxCertifiableEpsilon) < 1e-12)) throw new Error('auditPrivatizer from the installed dist');
+  const wa = tf.randomNormal([6, 3], 0, 1, 'float32', 7);
+  const scores = await audit.membershipScores((xi) => tf.matMul(xi, wa), tf.randomUniform([5, 6], 0, 1, 'float32', 8), [0, 1, 2, 0, 1], { score: 'loss' });
+  if (scores.length !== 5 || scores.some((v) => !(v <= 0))) throw new Error('membershipScores from the installed dist');
+  try { audit.tprAtFpr(audit.rocCurve([1, 0], [1, 0]), 1); throw new Error('tprAtFpr did not throw'); }
+  catch (e) { if (e.name !== 'InvalidArgumentError') throw e; }
+`;
+writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as audit from 'responsible-tfjs/audit';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\n${auditCheck}\nconsole.log('ESM: error names survive bundling; explanations, AutoAttack and audits work from the installed dist');\n`);
 writeFileSync(join(out, 'check.cjs'), `const privacy = require('responsible-tfjs/privacy');\nconst explain = require('responsible-tfjs/explain');\n${check}\nconsole.log('CommonJS: error names survive bundling');\n`);
 run('node', [join(out, 'check.mjs')], { cwd: out, stdio: 'inherit' });
 run('node', [join(out, 'check.cjs')], { cwd: out, stdio: 'inherit' });

@@ -81,6 +81,32 @@ describe('epsilonLowerBound properties', () => {
       expect(corrected.thresholdsTried).toBe(new Set(scores).size);
     }), { numRuns: 60 });
   });
+
+  it('the pruned sweep returns what trying every threshold at the corrected confidence returns', () => {
+    const data = fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.boolean()), { minLength: 4, maxLength: 300 })
+      .filter((xs) => xs.some(([, m]) => m) && xs.some(([, m]) => !m));
+    const delta = fc.constantFrom(0, 1e-5, 0.01);
+    fc.assert(fc.property(data, delta, fc.integer({ min: 0, max: 8 }), (xs, d, shift) => {
+      const scores = xs.map(([s, m]) => s + (m ? shift : 0));
+      const isMember = xs.map(([, m]) => m);
+      const r = epsilonLowerBoundFromScores(scores, isMember, { delta: d });
+      const thresholds = [...new Set(scores)].sort((a, b) => a - b);
+      const perThreshold = 1 - 0.05 / thresholds.length;
+      let best = { epsilon: -1, threshold: Number.NaN };
+      for (const t of thresholds) {
+        const c = {
+          truePositives: scores.filter((s, i) => s >= t && isMember[i]).length,
+          falsePositives: scores.filter((s, i) => s >= t && !isMember[i]).length,
+          trueNegatives: scores.filter((s, i) => s < t && !isMember[i]).length,
+          falseNegatives: scores.filter((s, i) => s < t && isMember[i]).length,
+        };
+        const e = epsilonLowerBound(c, { delta: d, confidence: perThreshold }).epsilon;
+        if (e > best.epsilon) best = { epsilon: e, threshold: t };
+      }
+      expect(r.epsilon).toBe(best.epsilon);
+      expect(r.threshold).toBe(best.threshold);
+    }), { numRuns: 80 });
+  });
 });
 
 describe('one-run audit properties', () => {

@@ -55,8 +55,12 @@ export function clopperPearson(successes: number, trials: number, options?: Clop
   // falls in p. Bisection to full double precision; stdlib's own Beta quantile is not used
   // because its dependency tree pulls a Node-only logger into browser bundles.
   const lower = k === 0 ? 0 : root((p) => betainc(p, k, n - k + 1, true, false) - halfAlpha);
-  const upper = k === n ? 1 : root((p) => halfAlpha - betainc(p, k + 1, n - k, true, true));
-  return { estimate: k / n, lower, upper, confidence };
+  return { estimate: k / n, lower, upper: clopperPearsonUpper(k, n, halfAlpha), confidence };
+}
+
+/** The upper end alone, for validated k <= n and one-sided level 1 - halfAlpha (internal: the bounds need only it). */
+export function clopperPearsonUpper(k: number, n: number, halfAlpha: number): number {
+  return k === n ? 1 : root((p) => halfAlpha - betainc(p, k + 1, n - k, true, true));
 }
 
 /**

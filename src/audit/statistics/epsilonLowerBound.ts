@@ -4,7 +4,7 @@
  */
 import { invalid, nonNegativeInteger, optionsObject } from '../../core/validate.js';
 import { confidenceLevel, deltaValue } from './checks.js';
-import { clopperPearson } from './clopperPearson.js';
+import { clopperPearsonUpper } from './clopperPearson.js';
 
 /**
  * Confusion counts of a membership guess. A guess "member" is a positive: a true positive is a
@@ -60,8 +60,9 @@ export function membershipCounts(fn: string, counts: unknown): MembershipCounts 
 export function epsilonFromCounts(counts: MembershipCounts, delta: number, confidence: number): EpsilonBound {
   const { truePositives, falsePositives, trueNegatives, falseNegatives } = counts;
   // Upper ends of two-sided intervals: each a one-sided 1 − α/2 bound, jointly ≥ 1 − α (union bound).
-  const fpr = clopperPearson(falsePositives, falsePositives + trueNegatives, { confidence }).upper;
-  const fnr = clopperPearson(falseNegatives, falseNegatives + truePositives, { confidence }).upper;
+  const halfAlpha = (1 - confidence) / 2;
+  const fpr = clopperPearsonUpper(falsePositives, falsePositives + trueNegatives, halfAlpha);
+  const fnr = clopperPearsonUpper(falseNegatives, falseNegatives + truePositives, halfAlpha);
   // Both upper ends are > 0 whenever trials ≥ 1 and confidence < 1, so neither ratio divides by 0.
   let epsilon = 0;
   const a = 1 - delta - fpr;
