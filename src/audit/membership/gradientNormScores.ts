@@ -16,7 +16,7 @@ export interface GradientNormScoresOptions {
   /** Examples whose norms are read from the device together (an integer >= 1). Default 32. */
   readonly batchSize?: number;
   /** Whether the model returns logits or probabilities. Default: what the model declares. */
-  readonly modelOutput?: OutputKind;
+  readonly modelOutput?: 'logits' | 'probabilities';
   /**
    * The weights to differentiate. Default: a `LayersModel`'s trainable weights. Required for a
    * plain function model: pass the `tf.Variable`s it reads.

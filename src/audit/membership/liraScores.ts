@@ -2,7 +2,7 @@ import normalLogcdf from '@stdlib/stats-base-dists-normal-logcdf';
 import { assertBackend } from '../../core/backend.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { toForwardFn, type ModelLike } from '../../core/model.js';
-import { resolveOutputKind, type OutputKind } from '../../core/outputs/index.js';
+import { resolveOutputKind } from '../../core/outputs/index.js';
 import type { Tensor, Tensor2D } from '../../core/tf.js';
 import { booleanValue, invalid, oneOf, optionsObject, positiveInteger } from '../../core/validate.js';
 import { fitGaussians, normalLogPdf, type GaussianFits } from './gaussianFits.js';
@@ -29,7 +29,7 @@ export interface LiraScoresOptions {
   /** Examples scored together (an integer >= 1). Default 256. */
   readonly batchSize?: number;
   /** Whether the models return logits or probabilities. Default: what each model declares. */
-  readonly modelOutput?: OutputKind;
+  readonly modelOutput?: 'logits' | 'probabilities';
 }
 
 /** Result of {@link liraScores}. */

@@ -1,7 +1,7 @@
 import { assertBackend } from '../../core/backend.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { toForwardFn, type ModelLike } from '../../core/model.js';
-import { resolveOutputKind, type OutputKind } from '../../core/outputs/index.js';
+import { resolveOutputKind } from '../../core/outputs/index.js';
 import type { Tensor } from '../../core/tf.js';
 import { oneOf, optionsObject, positiveInteger } from '../../core/validate.js';
 import { checkInputs, labelsForOutputs, outputUnits } from './inputs.js';
@@ -25,7 +25,7 @@ export interface MembershipScoresOptions {
   /** Examples scored together (an integer >= 1). Default 256. */
   readonly batchSize?: number;
   /** Whether the model returns logits or probabilities. Default: what the model declares (a final softmax means probabilities). */
-  readonly modelOutput?: OutputKind;
+  readonly modelOutput?: 'logits' | 'probabilities';
 }
 
 /**
