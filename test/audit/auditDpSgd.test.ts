@@ -43,6 +43,7 @@ describeBackends('auditDpSgd', (backend) => {
     expect(r.maxCertifiableEpsilon).toBe(r.epsilonLowerBound);
     expect(r.epsilonLowerBound).toBeGreaterThan(2);
     expect(r.exceedsReported).toBe(true);
+    expect(r.canRefute).toBe(true);
     expect([r.reportedEpsilon, r.delta]).toEqual([0.5, 1e-5]);
     expect(r.trainingRows).toBe(30 + r.included.reduce((a, b) => a + b, 0));
     // Included canaries score higher (loss about 0) than excluded ones (loss ln 4).
@@ -118,6 +119,8 @@ describeBackends('auditDpSgd', (backend) => {
         expect(r.reportedEpsilon).toBeGreaterThan(targetEpsilon - 1e-3);
         expect(r.exceedsReported, `lower bound ${r.epsilonLowerBound} (${r.correct}/${r.guesses})`).toBe(false);
         expect(r.epsilonLowerBound).toBeLessThan(r.reportedEpsilon!);
+        // 80 guesses among 200 canaries certify at most 3.26: only epsilon 1 can be refuted.
+        expect(r.canRefute).toBe(targetEpsilon === 1);
       }
     }, 120_000);
   }
@@ -129,6 +132,7 @@ describeBackends('auditDpSgd', (backend) => {
       return { model };
     }, 'np');
     expect(r.reportedEpsilon).toBeUndefined();
+    expect(r.canRefute).toBeUndefined();
     expect(r.epsilonLowerBound, `${r.correct}/${r.guesses}`).toBeGreaterThan(2);
     expect(r.exceedsReported).toBe(false);
   }, 120_000);

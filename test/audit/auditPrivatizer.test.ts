@@ -38,6 +38,9 @@ describeBackends('auditPrivatizer', (backend) => {
       });
       expect(r.exceedsReported, `lower bound ${r.epsilonLowerBound} (${r.correct}/${r.guesses})`).toBe(false);
       expect(r.epsilonLowerBound).toBeLessThan(epsilon);
+      // 200 guesses among 1,000 canaries certify at most 4.17: enough to refute 1 and 4, not 8.
+      expect(r.canRefute).toBe(r.maxCertifiableEpsilon > epsilon);
+      expect(r.canRefute).toBe(targetEpsilon < 8);
       // The audit is not blind: at epsilon 8 it finds a clearly positive bound.
       if (targetEpsilon === 8) expect(r.epsilonLowerBound).toBeGreaterThan(0.5);
     }, 60_000);
@@ -78,6 +81,22 @@ describeBackends('auditPrivatizer', (backend) => {
     expect(Math.min(...inScores)).toBeGreaterThanOrEqual(0);
     expect(inScores.reduce((a, b) => a + b, 0) / inScores.length).toBeGreaterThan(7);
     expect(Array.from(r.scores).filter((_, i) => r.included[i] === 0).every((s) => s === 0)).toBe(true);
+  });
+
+  it('extreme canaries: norm 3e38 through clipAndNoise contributes nothing (its squared norm overflows and is zeroed), never a false alarm', async () => {
+    const r = await auditPrivatizer(clipping(0.5, 'huge'), {
+      canaries: 100, steps: 30, sampleRate: 0.5, canaryNorm: 3e38, epsilon: 1, positiveGuesses: 20, negativeGuesses: 20, rng: seededRng('huge'),
+    });
+    expect(r.exceedsReported).toBe(false);
+    expect(r.epsilonLowerBound).toBe(0);
+  });
+
+  it('a privatizer whose output overflows to Infinity gets a typed error naming it, and nothing leaks', async () => {
+    const before = tf.memory().numTensors;
+    await expect(auditPrivatizer((g) => tf.tidy(() => tf.mul(tf.sum(g, 0), 10)), {
+      canaries: 20, steps: 5, sampleRate: 1, canaryNorm: 3e38, rng: seededRng('inf'),
+    })).rejects.toThrow(/privatize.*finite values/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('is reproducible with a seed and leaves no tensors behind', async () => {

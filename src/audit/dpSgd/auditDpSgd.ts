@@ -68,6 +68,12 @@ export interface DpSgdAuditResult {
   readonly confidence: number;
   /** The largest bound this audit could give (every guess right): above it, the audit is blind. */
   readonly maxCertifiableEpsilon: number;
+  /**
+   * Whether this audit could have refuted the reported epsilon at all (`maxCertifiableEpsilon`
+   * above it); false means a bound below the reported epsilon was certain, whatever the training
+   * did: use more canaries or more guesses. Undefined for a non-private trainer.
+   */
+  readonly canRefute: boolean | undefined;
   /** Number of canaries m. */
   readonly canaries: number;
   /** Non-abstaining guesses r and correct guesses v. */
@@ -170,6 +176,7 @@ export async function auditDpSgd(trainer: AuditTrainer, data: { readonly x: Tens
     delta,
     confidence,
     maxCertifiableEpsilon,
+    canRefute: reportedEpsilon === undefined ? undefined : maxCertifiableEpsilon > reportedEpsilon,
     canaries: m,
     guesses: audit.guesses,
     correct: audit.correct,

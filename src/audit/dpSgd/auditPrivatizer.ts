@@ -54,6 +54,12 @@ export interface PrivatizerAuditResult {
   readonly exceedsReported: boolean;
   /** The largest bound this audit could give (every guess right). */
   readonly maxCertifiableEpsilon: number;
+  /**
+   * Whether this audit could have refuted the reported epsilon at all (`maxCertifiableEpsilon`
+   * above it); false means a bound below the reported epsilon was certain, whatever the training
+   * did: use more canaries or more guesses. Undefined without a reported epsilon.
+   */
+  readonly canRefute: boolean | undefined;
   /** The delta and confidence of the bound. */
   readonly delta: number;
   readonly confidence: number;
@@ -139,6 +145,10 @@ export async function auditPrivatizer(privatize: GradientPrivatizer, options: Au
     }
     const values = await aggregate.data();
     dispose(out as Tensor | Tensor[]);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      invalid(fn, 'privatize', `step ${t}: value ${values[bad]} at coordinate ${bad}`, 'a privatizer returning finite values (an overflowing sum is a bug the audit cannot score)');
+    }
     for (let i = 0; i < m; i++) scores[i] = (scores[i] as number) + (values[coordinate[i] as number] as number);
     await betweenSteps(fn, signal);
   }
@@ -146,11 +156,13 @@ export async function auditPrivatizer(privatize: GradientPrivatizer, options: Au
     positiveGuesses: o.positiveGuesses ?? k, negativeGuesses: o.negativeGuesses ?? k, delta, confidence,
   });
   const reportedEpsilon = o.epsilon;
+  const maxCertifiableEpsilon = oneRunEpsilonLowerBound({ canaries: m, guesses: audit.guesses, correct: audit.guesses, delta, confidence });
   return {
     epsilonLowerBound: audit.epsilon,
     reportedEpsilon,
     exceedsReported: reportedEpsilon !== undefined && audit.epsilon > reportedEpsilon,
-    maxCertifiableEpsilon: oneRunEpsilonLowerBound({ canaries: m, guesses: audit.guesses, correct: audit.guesses, delta, confidence }),
+    maxCertifiableEpsilon,
+    canRefute: reportedEpsilon === undefined ? undefined : maxCertifiableEpsilon > reportedEpsilon,
     delta,
     confidence,
     canaries: m,
