@@ -13,6 +13,8 @@ export interface AuditReportRun {
   readonly epsilonLowerBound: number;
   /** The largest bound the audit could have given (every guess right). */
   readonly maxCertifiableEpsilon?: number;
+  /** Whether the audit could have refuted the reported epsilon (`maxCertifiableEpsilon` above it). */
+  readonly canRefute?: boolean | undefined;
   /** Guesses made and correct. */
   readonly guesses?: number;
   readonly correct?: number;
@@ -134,7 +136,9 @@ function isArray(value: unknown): boolean {
 
 function verdict(r: AuditReportRun): string {
   if (r.reportedEpsilon === undefined) return r.epsilonLowerBound > 0 ? 'leaks (no guarantee claimed)' : 'no leak detected';
-  return r.epsilonLowerBound > r.reportedEpsilon ? 'GUARANTEE REFUTED' : 'consistent (not a proof)';
+  if (r.epsilonLowerBound > r.reportedEpsilon) return 'GUARANTEE REFUTED';
+  const ceiling = r.canRefute ?? (r.maxCertifiableEpsilon === undefined ? undefined : r.maxCertifiableEpsilon > r.reportedEpsilon);
+  return ceiling === false ? 'not testable by this audit (ceiling below the reported epsilon)' : 'consistent (not a proof)';
 }
 
 function pct(f: number): string {
