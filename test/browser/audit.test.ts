@@ -29,14 +29,14 @@
 import erfc from '@stdlib/math-base-special-erfc';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   auditPrivatizer, gradientNormScores, insertCanaries, liraScores, membershipScores, oneRunEpsilonLowerBound, outOfDistributionCanaries,
   type GradientPrivatizer,
 } from '../../src/audit/index.js';
 import { seededRng } from '../../src/core/rng.js';
 import { clipAndNoise, gaussianEvent, getNoiseMultiplier, poissonSampledEvent, RdpAccountant, selfComposedEvent } from '../../src/privacy/index.js';
-import { backendTolerance, describeBackends } from '../helpers/backends.js';
+import { backendTolerance, describeBackends, shapeUniformsOnWebgl } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 const KERNEL = [0.5, -1.2, 0.3, 0.8, 0.1, -0.4, -0.7, 0.9, 1.1, 0.2, -0.3, 0.6]; // [4, 3]
@@ -266,15 +266,7 @@ describeBackends('audit in the browser', (backend) => {
     // SwiftShader the noiseless run took 16 s unpadded with the default flags (webgpu: 2 s), 7.8 s with
     // shapes passed as uniforms (tfjs's WEBGL_USE_SHAPES_UNIFORMS), 3.3 s padded as well. The flag is
     // restored afterwards.
-    let shapeUniforms: boolean | undefined;
-    beforeAll(() => {
-      if (backend !== 'webgl') return;
-      shapeUniforms = tf.env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
-      tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-    });
-    afterAll(() => {
-      if (shapeUniforms !== undefined) tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', shapeUniforms);
-    });
+    shapeUniformsOnWebgl(backend);
 
     it('without noise every guess is right and the bound is the most the audit can certify', async () => {
       const r = await auditPrivatizer(privatizer(0, 'exact'), { ...base, rng: seededRng('exact-audit') });

@@ -31,11 +31,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import squareRef from '../fixtures/robustness2/square.json';
 import { seededRng } from '../../src/core/rng.js';
 import { apgd, apgdTargeted, autoAttack, square } from '../../src/robustness/index.js';
-import { describeBackends } from '../helpers/backends.js';
+import { describeBackends, shapeUniformsOnWebgl } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import {
   attackedRows, cases, D, inputs, labels100, N, predictionsAndMargins, referenceMeanRobustAccuracy, rowDifference, storedStart,
@@ -163,15 +163,7 @@ describeBackends('APGD, APGD-T, Square and AutoAttack in the browser', (backend)
   });
 
   describe('score-based attacks', () => {
-    let shapeUniforms: boolean | undefined;
-    beforeAll(() => {
-      if (backend !== 'webgl') return;
-      shapeUniforms = tf.env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
-      tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-    });
-    afterAll(() => {
-      if (shapeUniforms !== undefined) tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', shapeUniforms);
-    });
+    shapeUniformsOnWebgl(backend);
 
     it(`mlp Square (${SQUARE_QUERIES} queries, ${SQUARE_ROWS} rows, seeded) on a model that cannot be differentiated: robust accuracy <= torchattacks' mean + 1 point`, async () => {
       const model = referenceModel('mlp');

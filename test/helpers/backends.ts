@@ -3,7 +3,7 @@
  * Node, webgl and webgpu in the browser. RTF_BACKENDS=cpu (comma list) narrows the Node run.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
@@ -69,4 +69,21 @@ export function describeBackends(title: string, body: (backend: BackendName) => 
       body(backend);
     });
   }
+}
+
+/**
+ * On webgl, passes shapes as uniforms (tfjs's WEBGL_USE_SHAPES_UNIFORMS) for the enclosing suite and
+ * restores the flag afterwards: code whose batch shape changes every step (black-box attacks,
+ * audits) otherwise compiles a new shader program per shape, which is slow on SwiftShader.
+ */
+export function shapeUniformsOnWebgl(backend: BackendName): void {
+  let saved: boolean | undefined;
+  beforeAll(() => {
+    if (backend !== 'webgl') return;
+    saved = tf.env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
+    tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  });
+  afterAll(() => {
+    if (saved !== undefined) tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', saved);
+  });
 }

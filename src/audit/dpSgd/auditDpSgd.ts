@@ -7,7 +7,7 @@ import { checkCanaries, insertCanaries } from '../canaries/insertCanaries.js';
 import type { CanarySet } from '../canaries/types.js';
 import { inputTensor } from '../labels.js';
 import { membershipScores } from '../membership/index.js';
-import { oneRunAudit, oneRunEpsilonLowerBound } from '../statistics/index.js';
+import { summarizeOneRun, type OneRunAuditSummary } from './summary.js';
 
 /** What an {@link AuditTrainer} hands back: the trained model and, for a private trainer, its guarantee. */
 export interface AuditTrainerResult {
@@ -54,38 +54,8 @@ export interface AuditDpSgdOptions {
   readonly modelOutput?: 'logits' | 'probabilities';
 }
 
-/** Result of {@link auditDpSgd}. */
-export interface DpSgdAuditResult {
-  /** The empirical lower bound on epsilon at `delta`, holding with probability `confidence`. */
-  readonly epsilonLowerBound: number;
-  /** The epsilon the trainer reported (undefined for a non-private trainer). */
-  readonly reportedEpsilon: number | undefined;
-  /** True when the lower bound exceeds the reported epsilon: the trainer's guarantee is false (or a 1 − confidence accident). */
-  readonly exceedsReported: boolean;
-  /** The delta audited. */
-  readonly delta: number;
-  /** The confidence of the bound. */
-  readonly confidence: number;
-  /** The largest bound this audit could give (every guess right): above it, the audit is blind. */
-  readonly maxCertifiableEpsilon: number;
-  /**
-   * Whether this audit could have refuted the reported epsilon at all (`maxCertifiableEpsilon`
-   * above it); false means a bound below the reported epsilon was certain, whatever the training
-   * did: use more canaries or more guesses. Undefined for a non-private trainer.
-   */
-  readonly canRefute: boolean | undefined;
-  /** Number of canaries m. */
-  readonly canaries: number;
-  /** Non-abstaining guesses r and correct guesses v. */
-  readonly guesses: number;
-  readonly correct: number;
-  /** The k+ and k− used (the chosen ones when lists were searched). */
-  readonly positiveGuesses: number;
-  readonly negativeGuesses: number;
-  /** Each canary's score on the trained model (higher = more likely included). */
-  readonly scores: Float64Array;
-  /** Which canaries were in the training set (1) or not (0). */
-  readonly included: Uint8Array;
+/** Result of {@link auditDpSgd}: the {@link OneRunAuditSummary}, the training's size and times, and the model. */
+export interface DpSgdAuditResult extends OneRunAuditSummary {
   /** Rows the model was trained on (data plus included canaries). */
   readonly trainingRows: number;
   /** Wall-clock milliseconds of the training run and of scoring the canaries. */
@@ -167,23 +137,8 @@ export async function auditDpSgd(trainer: AuditTrainer, data: { readonly x: Tens
     score, batchSize, ...(o.modelOutput !== undefined ? { modelOutput: o.modelOutput } : {}),
   });
   const scoringMs = now() - t1;
-  const audit = oneRunAudit(scores, train.included, { positiveGuesses, negativeGuesses, delta, confidence });
-  const maxCertifiableEpsilon = oneRunEpsilonLowerBound({ canaries: m, guesses: audit.guesses, correct: audit.guesses, delta, confidence });
   return {
-    epsilonLowerBound: audit.epsilon,
-    reportedEpsilon,
-    exceedsReported: reportedEpsilon !== undefined && audit.epsilon > reportedEpsilon,
-    delta,
-    confidence,
-    maxCertifiableEpsilon,
-    canRefute: reportedEpsilon === undefined ? undefined : maxCertifiableEpsilon > reportedEpsilon,
-    canaries: m,
-    guesses: audit.guesses,
-    correct: audit.correct,
-    positiveGuesses: audit.positiveGuesses,
-    negativeGuesses: audit.negativeGuesses,
-    scores,
-    included: train.included,
+    ...summarizeOneRun(scores, train.included, { positiveGuesses, negativeGuesses, delta, confidence, reportedEpsilon }),
     trainingRows: train.y.length,
     trainingMs,
     scoringMs,

@@ -3,7 +3,7 @@ import { resolveRng, shuffledIndices, statisticalRng, type Rng } from '../../cor
 import { buffer, dispose, type Tensor, type Tensor2D } from '../../core/tf.js';
 import { invalid, numberInRange, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 import { isTensor } from '../../core/labels.js';
-import { oneRunAudit, oneRunEpsilonLowerBound } from '../statistics/index.js';
+import { summarizeOneRun, type OneRunAuditSummary } from './summary.js';
 
 /**
  * The private aggregation under audit: per-example gradients `[b, d]` in, one privatised aggregate
@@ -44,36 +44,8 @@ export interface AuditPrivatizerOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Result of {@link auditPrivatizer}. */
-export interface PrivatizerAuditResult {
-  /** The lower bound on epsilon at `delta`, holding with probability `confidence`. */
-  readonly epsilonLowerBound: number;
-  /** The epsilon given in the options, if any. */
-  readonly reportedEpsilon: number | undefined;
-  /** True when the lower bound exceeds the reported epsilon: the privatizer or its accounting is wrong. */
-  readonly exceedsReported: boolean;
-  /** The largest bound this audit could give (every guess right). */
-  readonly maxCertifiableEpsilon: number;
-  /**
-   * Whether this audit could have refuted the reported epsilon at all (`maxCertifiableEpsilon`
-   * above it); false means a bound below the reported epsilon was certain, whatever the training
-   * did: use more canaries or more guesses. Undefined without a reported epsilon.
-   */
-  readonly canRefute: boolean | undefined;
-  /** The delta and confidence of the bound. */
-  readonly delta: number;
-  readonly confidence: number;
-  /** m, r (guesses), v (correct) and the k+ and k− used. */
-  readonly canaries: number;
-  readonly guesses: number;
-  readonly correct: number;
-  readonly positiveGuesses: number;
-  readonly negativeGuesses: number;
-  /** Each canary's score: the sum over steps of the privatised aggregate on its coordinate. */
-  readonly scores: Float64Array;
-  /** Which canaries were included (1) or not (0). */
-  readonly included: Uint8Array;
-}
+/** Result of {@link auditPrivatizer}: the {@link OneRunAuditSummary}; a canary's score is the sum over steps of the privatised aggregate on its coordinate. */
+export type PrivatizerAuditResult = OneRunAuditSummary;
 
 /**
  * A white-box, gradient-space one-run audit of a DP-SGD aggregation (Steinke, Nasr and Jagielski
@@ -152,25 +124,7 @@ export async function auditPrivatizer(privatize: GradientPrivatizer, options: Au
     for (let i = 0; i < m; i++) scores[i] = (scores[i] as number) + (values[coordinate[i] as number] as number);
     await betweenSteps(fn, signal);
   }
-  const audit = oneRunAudit(scores, included, {
-    positiveGuesses: o.positiveGuesses ?? k, negativeGuesses: o.negativeGuesses ?? k, delta, confidence,
+  return summarizeOneRun(scores, included, {
+    positiveGuesses: o.positiveGuesses ?? k, negativeGuesses: o.negativeGuesses ?? k, delta, confidence, reportedEpsilon: o.epsilon,
   });
-  const reportedEpsilon = o.epsilon;
-  const maxCertifiableEpsilon = oneRunEpsilonLowerBound({ canaries: m, guesses: audit.guesses, correct: audit.guesses, delta, confidence });
-  return {
-    epsilonLowerBound: audit.epsilon,
-    reportedEpsilon,
-    exceedsReported: reportedEpsilon !== undefined && audit.epsilon > reportedEpsilon,
-    maxCertifiableEpsilon,
-    canRefute: reportedEpsilon === undefined ? undefined : maxCertifiableEpsilon > reportedEpsilon,
-    delta,
-    confidence,
-    canaries: m,
-    guesses: audit.guesses,
-    correct: audit.correct,
-    positiveGuesses: audit.positiveGuesses,
-    negativeGuesses: audit.negativeGuesses,
-    scores,
-    included,
-  };
 }
