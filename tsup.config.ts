@@ -10,6 +10,7 @@ export default defineConfig({
     'objectives/index': 'src/objectives/index.ts',
     'explain/index': 'src/explain/index.ts',
     'audit/index': 'src/audit/index.ts',
+    'sustainability/index': 'src/sustainability/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -5,8 +5,9 @@
  * {@link "responsible-tfjs/fairness"! | /fairness},
  * {@link "responsible-tfjs/compression"! | /compression},
  * {@link "responsible-tfjs/objectives"! | /objectives},
- * {@link "responsible-tfjs/explain"! | /explain} and
- * {@link "responsible-tfjs/audit"! | /audit} (each documented on its own page, under the
+ * {@link "responsible-tfjs/explain"! | /explain},
+ * {@link "responsible-tfjs/audit"! | /audit} and
+ * {@link "responsible-tfjs/sustainability"! | /sustainability} (each documented on its own page, under the
  * subpath that imports only that domain), and adds the shared core: the typed errors every module
  * throws ({@link ResponsibleError} and its subclasses, e.g. {@link InvalidArgumentError},
  * {@link MissingGradientsError} and {@link NoBackendError}), the random-number sources
@@ -24,3 +25,4 @@ export * from './compression/index.js';
 export * from './objectives/index.js';
 export * from './explain/index.js';
 export * from './audit/index.js';
+export * from './sustainability/index.js';

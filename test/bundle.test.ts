@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // objectives builds on the other domains (its private step, attacks and fairness terms), so it is
 // not in this list.
-const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression', 'explain', 'audit'] as const;
+const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression', 'explain', 'audit', 'sustainability'] as const;
 
 async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number; externals: string[] }> {
   const result = await build({

@@ -2,7 +2,8 @@
  * One training objective for the task and its responsibilities: {@link ethicalLoss} sums the task
  * loss and weighted terms for fairness ({@link demographicParityTerm}, {@link equalizedOddsTerm},
  * {@link mmdTerm}), robustness ({@link adversarialTerm}, {@link tradesTerm}), sparsity
- * ({@link l1Term}, {@link groupLassoTerm}) and explanations ({@link inputGradientTerm}). Weighting
+ * ({@link l1Term}, {@link groupLassoTerm}), explanations ({@link inputGradientTerm}) and
+ * compactness (a teacher's knowledge: {@link distillationTerm}). Weighting
  * strategies choose the weights ({@link fixedWeights}, {@link normalizedWeights}, constraints with
  * {@link lagrangian}, {@link mgda}, {@link gradNorm}); {@link trainMultiObjective} trains with
  * them, optionally under DP-SGD; {@link paretoSweep} and {@link paretoFront} map the trade-offs.
@@ -21,6 +22,7 @@ export { tradesTerm } from './terms/tradesTerm.js';
 export { l1Term, type L1TermOptions } from './terms/l1Term.js';
 export { groupLassoTerm, type GroupLassoTermOptions } from './terms/groupLassoTerm.js';
 export { inputGradientTerm, type InputGradientTermOptions } from './terms/inputGradientTerm.js';
+export { distillationTerm, type DistillationTermOptions } from './terms/distillationTerm.js';
 
 export type {
   WeightingStrategy, WeightingState, WeightingStepContext, WeightingBatchContext, WeightingStepResult, ObjectiveGradients,

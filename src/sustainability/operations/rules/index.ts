@@ -1,0 +1,48 @@
+/** The counting rule of every supported layer class, by tfjs class name. */
+import * as e from './elementwise.js';
+import type { CountRule } from './types.js';
+import { depthwiseLayer, kernelLayer, separableLayer } from './weighted.js';
+
+/** Rules by `layer.getClassName()`; a class not listed is refused with a typed error. */
+export const COUNT_RULES: Readonly<Record<string, CountRule>> = {
+  Dense: kernelLayer,
+  Conv1D: kernelLayer,
+  Conv2D: kernelLayer,
+  DepthwiseConv2D: depthwiseLayer,
+  SeparableConv2D: separableLayer,
+  MaxPooling1D: e.maxPooling,
+  MaxPooling2D: e.maxPooling,
+  AveragePooling1D: e.averagePooling,
+  AveragePooling2D: e.averagePooling,
+  GlobalMaxPooling1D: e.globalMaxPooling,
+  GlobalMaxPooling2D: e.globalMaxPooling,
+  GlobalAveragePooling1D: e.globalAveragePooling,
+  GlobalAveragePooling2D: e.globalAveragePooling,
+  BatchNormalization: e.batchNormalization,
+  LayerNormalization: e.layerNormalization,
+  Activation: e.activationLayer,
+  ReLU: e.nonLinearLayer,
+  LeakyReLU: e.nonLinearLayer,
+  PReLU: e.nonLinearLayer,
+  ELU: e.nonLinearLayer,
+  ThresholdedReLU: e.nonLinearLayer,
+  Softmax: e.nonLinearLayer,
+  Add: e.reduceMerge,
+  Multiply: e.reduceMerge,
+  Maximum: e.reduceMerge,
+  Minimum: e.reduceMerge,
+  Average: e.averageMerge,
+  Concatenate: e.free,
+  Embedding: e.embedding,
+  Flatten: e.free,
+  Reshape: e.free,
+  Permute: e.free,
+  RepeatVector: e.free,
+  ZeroPadding2D: e.free,
+  Cropping2D: e.free,
+  Dropout: e.free,
+  SpatialDropout1D: e.free,
+  GaussianNoise: e.free,
+  GaussianDropout: e.free,
+  AlphaDropout: e.free,
+};
