@@ -16,7 +16,7 @@
  *   in float64, within `backendTolerance` relative to max(1, |value|); one short distill run (twice 4 steps)
  *   that lowers the loss and leaks nothing. Class indices in a GPU tensor are tested on webgl only:
  *   validating them reads them synchronously (`toOneHot`, src/core/labels.ts), which loses the webgpu
- *   device (a todo marks the case); one-hot rows in a GPU tensor are not read and run on both.
+ *   device (documented; distill reads them asynchronously); one-hot rows in a GPU tensor are not read and run on both.
  *
  * Measured run time (tests only, shared 2-core machine): 18-23 s for both backends, most of it
  * first-use shader compilation of the distillation forward and backward passes (about 3 s and 5 s
@@ -209,8 +209,9 @@ describeBackends('sustainability in the browser', (backend) => {
     const sGpu = tf.tidy(() => tf.add(tf.tensor2d(s), tf.zeros([6, 5])));
     const tGpu = tf.tidy(() => tf.add(tf.tensor2d(t), tf.zeros([6, 5])));
     const oneHotGpu = tf.tidy(() => tf.add(tf.oneHot(tf.tensor1d(y, 'int32'), 5), tf.zeros([6, 5])));
-    // Class indices as a GPU tensor: webgl only. distillationLoss validates them with a synchronous read
-    // (toOneHot, src/core/labels.ts), which loses the webgpu device ("mapAsync ... no longer exists"); see the todo below.
+    // Class indices as a GPU tensor: webgl only. distillationLoss (synchronous) validates them with a
+    // synchronous read, which loses the webgpu device; its documentation says to pass arrays or one-hot
+    // rows there, and distill (asynchronous) reads them asynchronously (tested below).
     const indicesGpu = backend === 'webgpu' ? undefined : tf.tidy(() => tf.cast(tf.add(tf.tensor1d(y), tf.zeros([6])), 'int32'));
     const labelSets: [string, number[] | tf.Tensor][] = [['indices', y], ['one-hot GPU tensor', oneHotGpu]];
     if (indicesGpu !== undefined) labelSets.push(['indices GPU tensor', indicesGpu]);
@@ -226,9 +227,25 @@ describeBackends('sustainability in the browser', (backend) => {
     tf.dispose([sGpu, tGpu, oneHotGpu, ...(indicesGpu ? [indicesGpu] : [])]);
   });
 
-  if (backend === 'webgpu') {
-    it.todo('distillationLoss with class indices in a GPU tensor on webgpu (toOneHot reads them with dataSync, which loses the device)');
-  }
+  it('distill reads class indices in a GPU tensor asynchronously (no synchronous read on webgpu)', async () => {
+    const rng = seededRng('sustainability-browser-distill-gpu-labels');
+    const x = tf.tensor2d(rows(rng, 32, 8, 1));
+    const yGpu = tf.tidy(() => tf.cast(tf.add(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 4)), tf.zeros([32])), 'int32'));
+    const net = (hidden: number, seed: number): tfl.Sequential => tfl.sequential({ layers: [
+      tfl.layers.dense({ inputShape: [8], units: hidden, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
+      tfl.layers.dense({ units: 4, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ] });
+    const teacher = net(16, 5);
+    const student = net(4, 7);
+    const optimizer = tf.train.sgd(0.1);
+    const result = await distill(teacher, student, x, { y: yGpu, temperature: 4, alpha: 0.5, epochs: 1, batchSize: 16, optimizer, rng });
+    expect(result.steps).toBe(2);
+    expect(Number.isFinite(result.history.loss[0])).toBe(true);
+    tf.dispose([x, yGpu]);
+    teacher.dispose();
+    student.dispose();
+    optimizer.dispose();
+  });
 
   it('distill: a short run lowers the distillation loss and leaks nothing', async () => {
     const rng = seededRng('sustainability-browser-distill');

@@ -2,7 +2,6 @@ import type { ModelLike } from '../../core/model.js';
 import { toForwardFn } from '../../core/model.js';
 import { checkLogitShapes, classLogits, distillationSettings, perExampleDistillation } from '../../core/outputs/distillation.js';
 import { twoClassLabels } from '../../core/outputs/logProbabilities.js';
-import type { OutputKind } from '../../core/outputs/logProbabilities.js';
 import { resolveOutputKind } from '../../core/outputs/outputKind.js';
 import { mean, tidy, type Scalar, type Tensor2D } from '../../core/tf.js';
 import { invalid, optionsObject } from '../../core/validate.js';
@@ -22,7 +21,7 @@ export interface DistillationTermOptions {
    */
   readonly alpha?: number;
   /** What the teacher returns; default what it declares (a softmax last layer: probabilities). */
-  readonly teacherOutput?: OutputKind;
+  readonly teacherOutput?: 'logits' | 'probabilities';
   /** Term name. Default `'distillation'`. */
   readonly name?: string;
 }

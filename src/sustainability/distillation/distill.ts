@@ -17,6 +17,7 @@ import { stopFlag } from '../../core/training/stopFlag.js';
 import { runTrainingLoop } from '../../core/training/trainingLoop.js';
 import { booleanValue, invalid, optionsObject, positiveInteger } from '../../core/validate.js';
 import { labelRows, type DistillationLossOptions } from './distillationLoss.js';
+import { isTensor } from '../../core/labels.js';
 
 /**
  * Options of {@link distill}.
@@ -42,9 +43,9 @@ export interface DistillOptions extends DistillationLossOptions {
   /** Stops training between two steps (rejecting with `AbortedError`). */
   readonly signal?: AbortSignal;
   /** What the teacher returns; default what it declares (a softmax last layer: probabilities). */
-  readonly teacherOutput?: OutputKind;
+  readonly teacherOutput?: 'logits' | 'probabilities';
   /** What the student returns; default what it declares (a softmax last layer: probabilities). */
-  readonly studentOutput?: OutputKind;
+  readonly studentOutput?: 'logits' | 'probabilities';
 }
 
 /**
@@ -132,7 +133,10 @@ export async function distill(teacher: ModelLike, student: LayersModel, x: Tenso
       invalid(fn, 'teacher', `outputs over ${teacherLogits.shape[1]} classes`, `outputs over the student's ${classes} classes`);
     }
     await assertFiniteTensor(fn, 'teacher outputs', teacherLogits);
-    labels = o.y === undefined || settings.alpha === 1 ? undefined : labelRows(fn, o.y, units, n);
+    // Tensor labels of rank 1 or one column are read asynchronously first: the checks behind
+    // labelRows read values, and a synchronous read on webgpu loses the device.
+    const y = isTensor(o.y) && (o.y.rank === 1 || (o.y.rank === 2 && o.y.shape[1] === 1)) ? Array.from(await o.y.data()) : o.y;
+    labels = y === undefined || settings.alpha === 1 ? undefined : labelRows(fn, y, units, n);
     const rowsOf = { teacher: teacherLogits, labels };
     let sums = { loss: 0, seen: 0 };
     const { history, steps } = await runTrainingLoop({

@@ -56,7 +56,9 @@ const FN = 'distillationLoss';
  * @param studentLogits - Student logits `[batch, classes]` (differentiate through them).
  * @param teacherLogits - Teacher logits of the same shape (treated as constants only if you do not
  *   differentiate with respect to the teacher).
- * @param labels - Class indices or one-hot rows; required unless `alpha` is 1 (then ignored).
+ * @param labels - Class indices or one-hot rows; required unless `alpha` is 1 (then ignored). Class indices in a
+ *   tensor are checked by a synchronous read: on webgpu, where that read loses the device, pass them as an
+ *   array or as one-hot rows ({@link distill} reads tensors asynchronously and has no such limit).
  * @param options - {@link DistillationLossOptions}; defaults temperature 4, alpha 0.9.
  * @returns A scalar the caller owns.
  * @throws InvalidArgumentError for a temperature <= 0, alpha outside [0, 1], logits that are not

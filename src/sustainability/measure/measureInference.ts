@@ -58,7 +58,11 @@ function kernelTimes(kernels: readonly { name: string; kernelTimeMs: unknown }[]
     entry.count += 1;
     byName.set(k.name, entry);
   }
-  return { kernels: [...byName].map(([name, v]) => ({ name, ...v })).sort((a, b) => b.totalMs - a.totalMs) };
+  const list = [...byName].map(([name, v]) => ({ name, ...v })).sort((a, b) => b.totalMs - a.totalMs);
+  // tfjs's webgpu backend reports 0 ms for every kernel when the device has no timestamp queries,
+  // instead of an error: a profile of only zeros is no measurement.
+  if (list.length > 0 && list.every((k) => k.totalMs === 0)) return { unavailable: 'the backend reported 0 ms for every kernel (no GPU timer support, e.g. webgpu without timestamp-query)' };
+  return { kernels: list };
 }
 
 /**
