@@ -32,6 +32,9 @@ export interface ChartOptions {
   readonly yMax?: number;
   /** Log-scale x axis (all x must be > 0). */
   readonly xLog?: boolean;
+  /** Fix the x range of a line chart instead of fitting the data (e.g. whole decades on a log axis). */
+  readonly xMin?: number;
+  readonly xMax?: number;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -136,8 +139,8 @@ export function lineChartSvg(series: readonly LineSeries[], opts: ChartOptions):
   const xs = series.flatMap((s) => s.x as number[]);
   const ys = series.flatMap((s) => s.y as number[]).filter(Number.isFinite);
   const tx = (v: number): number => (opts.xLog === true ? Math.log10(v) : v);
-  let x0 = Math.min(...xs.map(tx));
-  let x1 = Math.max(...xs.map(tx));
+  let x0 = opts.xMin !== undefined ? tx(opts.xMin) : Math.min(...xs.map(tx));
+  let x1 = opts.xMax !== undefined ? tx(opts.xMax) : Math.max(...xs.map(tx));
   if (!(x1 > x0)) [x0, x1] = [x0 - 1, x0 + 1];
   let y0 = opts.yMin ?? Math.min(...ys);
   let y1 = opts.yMax ?? Math.max(...ys);

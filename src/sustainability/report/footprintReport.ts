@@ -95,13 +95,15 @@ export function footprintReport(variants: readonly FootprintVariant[], options: 
     values.some((x) => x !== undefined)
       ? barChartSvg({ categories: names, series: [{ label, values: values.map((x) => x ?? Number.NaN) }] }, { title, yLabel, width: Math.max(640, 320 + 120 * names.length) })
       : undefined;
+  const plotted = rows.filter((r) => r.accuracy !== undefined && r.macsPerExample !== undefined && r.macsPerExample > 0);
+  // Whole decades around the points, so that no point sits on the frame and the axis has labels.
+  const decades = plotted.map((r) => Math.log10(r.macsPerExample!));
   const charts = {
-    accuracyVsMacs: rows.some((r) => r.accuracy !== undefined && r.macsPerExample !== undefined)
-      ? lineChartSvg(
-        rows.filter((r) => r.accuracy !== undefined && r.macsPerExample !== undefined && r.macsPerExample > 0)
-          .map((r) => ({ label: r.name, x: [r.macsPerExample!], y: [r.accuracy!] })),
-        { title: 'Accuracy against MACs per example', xLabel: 'MACs per example (log scale)', yLabel: 'accuracy', xLog: true },
-      )
+    accuracyVsMacs: plotted.length > 0
+      ? lineChartSvg(plotted.map((r) => ({ label: r.name, x: [r.macsPerExample!], y: [r.accuracy!] })), {
+        title: 'Accuracy against MACs per example', xLabel: 'MACs per example (log scale)', yLabel: 'accuracy', xLog: true,
+        xMin: 10 ** (Math.floor(Math.min(...decades) - 0.25)), xMax: 10 ** (Math.ceil(Math.max(...decades) + 0.25)),
+      })
       : undefined,
     macs: bar(rows.map((r) => r.macsPerExample), 'MACs per example', 'MACs', 'dense MACs'),
     size: bar(rows.map((r) => r.sizeBytes), 'Stored size', 'bytes', 'size'),
