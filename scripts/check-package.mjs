@@ -99,7 +99,17 @@ const auditCheck = `
   try { audit.tprAtFpr(audit.rocCurve([1, 0], [1, 0]), 1); throw new Error('tprAtFpr did not throw'); }
   catch (e) { if (e.name !== 'InvalidArgumentError') throw e; }
 `;
-writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as audit from 'responsible-tfjs/audit';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\n${auditCheck}\nconsole.log('ESM: error names survive bundling; explanations, AutoAttack and audits work from the installed dist');\n`);
+// The sustainability module from the installed dist: hand-countable MACs of a dense model, a
+// measured latency, and a footprint row built from them.
+const sustainabilityCheck = `
+  const dense = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 4, kernelInitializer: 'ones' })] });
+  const ops = await sustainability.countOperations(dense, { batchSize: 3 });
+  if (ops.total.macs !== 72 || ops.total.parameters !== 28) throw new Error('countOperations from the installed dist: ' + ops.total.macs + ' MACs, ' + ops.total.parameters + ' parameters');
+  const timing = await sustainability.measureInference(dense, tf.ones([3, 6]), { warmup: 1, runs: 3 });
+  const fp = sustainability.footprintReport([{ name: 'dense', accuracy: 1, operations: ops, latency: timing }]);
+  if (fp.rows[0].macsPerExample !== 24 || !(fp.rows[0].msPerExample > 0)) throw new Error('footprintReport from the installed dist');
+`;
+writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as audit from 'responsible-tfjs/audit';\nimport * as sustainability from 'responsible-tfjs/sustainability';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\n${auditCheck}\n${sustainabilityCheck}\nconsole.log('ESM: error names survive bundling; explanations, AutoAttack, audits and footprints work from the installed dist');\n`);
 writeFileSync(join(out, 'check.cjs'), `const privacy = require('responsible-tfjs/privacy');\nconst explain = require('responsible-tfjs/explain');\n${check}\nconsole.log('CommonJS: error names survive bundling');\n`);
 run('node', [join(out, 'check.mjs')], { cwd: out, stdio: 'inherit' });
 run('node', [join(out, 'check.cjs')], { cwd: out, stdio: 'inherit' });
