@@ -1,10 +1,33 @@
 /** Types of the operation counts ({@link countOperations}). */
 
 /**
+ * Counts for the whole batch, as one layer call or a whole model has them ({@link LayerCount} per
+ * row, {@link OperationTotals} summed).
+ */
+export interface OperationTotals {
+  /** Number of weights (trainable or not, e.g. batch-norm moving statistics), each counted once (0 at a shared layer's later calls). */
+  readonly parameters: number;
+  /** Number of trainable weights (0 at a shared layer's later calls). */
+  readonly trainableParameters: number;
+  /** Multiply-accumulates of the kernels with their inputs for the whole batch, every kernel entry counted (what tfjs runs). */
+  readonly macs: number;
+  /** `macs` counting only non-zero kernel entries (what a sparse kernel could skip to); `null` when counted with `sparse: false`. */
+  readonly sparseMacs: number | null;
+  /** Floating-point operations for the whole batch: `2 × macs` plus bias adds, normalization, activations, pooling and merges. */
+  readonly flops: number;
+  /** Embedding rows looked up for the whole batch. */
+  readonly lookups: number;
+  /** Elements of the outputs for the whole batch (summed over a model: an upper bound on the activation memory of one inference, as tfjs frees outputs once used). */
+  readonly activationElements: number;
+  /** Bytes of the outputs for the whole batch, stored as float32 (4 bytes an element). */
+  readonly activationBytes: number;
+}
+
+/**
  * What one call of one layer costs. A layer called at several places in a model (a shared layer)
  * gets one row per call; its parameters are counted at its first call only.
  */
-export interface LayerCount {
+export interface LayerCount extends OperationTotals {
   /** The layer's name. */
   readonly name: string;
   /** Its path through nested models, e.g. `outer_model/inner_model/dense_1`; equal to `name` at the top level. */
@@ -13,44 +36,8 @@ export interface LayerCount {
   readonly className: string;
   /** The output shape of one example (the batch dimension left out). */
   readonly outputShape: readonly number[];
-  /** Number of weights (trainable or not, e.g. batch-norm moving statistics); 0 at a shared layer's later calls. */
-  readonly parameters: number;
-  /** Number of trainable weights; 0 at a shared layer's later calls. */
-  readonly trainableParameters: number;
-  /** Multiply-accumulates of the layer's kernels with its inputs for the whole batch, every kernel entry counted (what tfjs runs). */
-  readonly macs: number;
-  /** `macs` counting only non-zero kernel entries (what a sparse kernel could skip to); `null` when counted with `sparse: false`. */
-  readonly sparseMacs: number | null;
-  /** Floating-point operations for the whole batch: `2 × macs` plus bias adds, normalization, activations, pooling and merges. */
-  readonly flops: number;
-  /** Embedding rows looked up for the whole batch (0 for other layers). */
-  readonly lookups: number;
-  /** Elements of the layer's output for the whole batch. */
-  readonly activationElements: number;
-  /** Bytes of the layer's output for the whole batch, stored as float32 (4 bytes an element). */
-  readonly activationBytes: number;
   /** What is special about this row (a shared layer's later call), when anything is. */
   readonly note?: string;
-}
-
-/** Sums over every row of an {@link OperationCounts} report. */
-export interface OperationTotals {
-  /** Number of weights of the model, each counted once. */
-  readonly parameters: number;
-  /** Number of trainable weights of the model. */
-  readonly trainableParameters: number;
-  /** Multiply-accumulates for the whole batch (dense kernels). */
-  readonly macs: number;
-  /** Multiply-accumulates with zero kernel entries skipped; `null` when counted with `sparse: false`. */
-  readonly sparseMacs: number | null;
-  /** Floating-point operations for the whole batch. */
-  readonly flops: number;
-  /** Embedding lookups for the whole batch. */
-  readonly lookups: number;
-  /** Elements of all layer outputs for the whole batch (an upper bound on the activation memory of one inference: tfjs frees outputs once used). */
-  readonly activationElements: number;
-  /** Bytes of all layer outputs for the whole batch, as float32. */
-  readonly activationBytes: number;
 }
 
 /**
