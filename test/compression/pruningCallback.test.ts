@@ -94,4 +94,21 @@ describe('pruningCallback errors', () => {
     expect(() => pruningCallback({} as never, { schedule: constantSparsity({ targetSparsity: 0.5 }) })).toThrow(/tf.LayersModel/);
     model.dispose();
   });
+
+  it('refuses a schedule that can never prune (the first batch is step 1), and accepts the edge cases that can', () => {
+    const model = tinyModel(10);
+    // Only step 0 (never reached), or the first eligible step 100 past endStep 1: silent no-ops before.
+    expect(() => pruningCallback(model, { schedule: constantSparsity({ targetSparsity: 0.5, beginStep: 0, endStep: 1 }) }))
+      .toThrow(/options\.schedule.*training step >= 1/);
+    expect(() => pruningCallback(model, { schedule: constantSparsity({ targetSparsity: 0.5, beginStep: 0, endStep: 0 }) }))
+      .toThrow(InvalidArgumentError);
+    const ok = [
+      constantSparsity({ targetSparsity: 0.5, beginStep: 1, endStep: 1 }),
+      constantSparsity({ targetSparsity: 0.5, beginStep: 0, endStep: 100 }), // step 100 = 0 + 1 × 100
+      constantSparsity({ targetSparsity: 0.5, beginStep: 0, endStep: 2, frequency: 2 }),
+      constantSparsity({ targetSparsity: 0.5 }), // no end
+    ];
+    for (const schedule of ok) pruningCallback(model, { schedule }).dispose();
+    model.dispose();
+  });
 });

@@ -91,6 +91,13 @@ export function pruningCallback(model: LayersModel, options: PruningCallbackOpti
   }
   const scope = oneOf(fn, 'options.scope', opts.scope ?? 'layer', ['global', 'layer'] as const);
   const rule = oneOf(fn, 'options.rule', opts.rule ?? 'tfmot', ['torch', 'tfmot'] as const);
+  if (firstPruningStep(schedule) === undefined) {
+    invalid(
+      fn, 'options.schedule', `beginStep ${schedule.beginStep}, endStep ${schedule.endStep}, frequency ${schedule.frequency}`,
+      'a schedule that updates the masks at some training step >= 1',
+      'The first batch is step 1, so a schedule whose only pruning step is 0 would never prune (and fine-tuning would silently refill the weights); use beginStep >= 1 or a later endStep',
+    );
+  }
   const refs: WeightRef[] = selectLayers(fn, modelWeights(fn, model), opts.layers, model).filter((w) => w.role === 'kernel');
 
   let step = -1;
@@ -144,4 +151,15 @@ export function pruningCallback(model: LayersModel, options: PruningCallbackOpti
       maskTensors = null;
     },
   };
+}
+
+/**
+ * The first step >= 1 (the first batch's) at which `schedule` updates the masks, or undefined when
+ * there is none. A schedule without integer step fields (a custom one) is taken as reachable.
+ */
+function firstPruningStep(schedule: PruningSchedule): number | undefined {
+  const { beginStep, endStep, frequency } = schedule;
+  if (!Number.isInteger(beginStep) || !Number.isInteger(endStep) || !Number.isInteger(frequency) || frequency < 1) return 1;
+  const first = beginStep >= 1 ? beginStep : beginStep + frequency * Math.ceil((1 - beginStep) / frequency);
+  return endStep < 0 || first <= endStep ? first : undefined;
 }
