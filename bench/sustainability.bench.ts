@@ -33,6 +33,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { pruneByMagnitude, quantizeModel } from '../src/compression/index.js';
 import { countOperations, measureInference } from '../src/sustainability/index.js';
 import { loadDigits } from '../examples/shared/data.js';
+import { mobileNetV1 } from '../test/helpers/mobileNet.js';
 import { benchBackends, printTable, useBenchBackend, writeResults, type BenchBackend, type BenchRow } from './harness.js';
 
 const INFERENCE_ROUNDS = 7;
@@ -55,34 +56,6 @@ function mlp(hidden: readonly number[]): tfl.LayersModel {
   return tfl.sequential({ layers: [...layers, tfl.layers.dense({ units: 10, kernelInitializer: tfl.initializers.glorotUniform({ seed: ++seed }) })] });
 }
 
-// MobileNetV1 at width 0.25, as test/sustainability/operationsMobileNet.test.ts builds it (Keras's layout).
-const ALPHA = 0.25;
-/** (filters, stride) of the 13 depthwise-separable blocks at width 1 (Howard et al. 2017, arXiv 1704.04861, Table 1). */
-const BLOCKS: ReadonlyArray<readonly [number, number]> = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
-];
-function bnRelu6(model: tfl.Sequential): void {
-  model.add(tfl.layers.batchNormalization({}));
-  model.add(tfl.layers.reLU({ maxValue: 6 }));
-}
-function mobileNetV1(resolution: number): tfl.Sequential {
-  const model = tfl.sequential();
-  model.add(tfl.layers.conv2d({ inputShape: [resolution, resolution, 3], filters: 32 * ALPHA, kernelSize: 3, strides: 2, padding: 'same', useBias: false }));
-  bnRelu6(model);
-  for (const [filters, strides] of BLOCKS) {
-    model.add(tfl.layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same', useBias: false }));
-    bnRelu6(model);
-    model.add(tfl.layers.conv2d({ filters: filters * ALPHA, kernelSize: 1, useBias: false }));
-    bnRelu6(model);
-  }
-  model.add(tfl.layers.globalAveragePooling2d({}));
-  model.add(tfl.layers.reshape({ targetShape: [1, 1, 1024 * ALPHA] }));
-  model.add(tfl.layers.dropout({ rate: 0.001 }));
-  model.add(tfl.layers.conv2d({ filters: 1000, kernelSize: 1 }));
-  model.add(tfl.layers.reshape({ targetShape: [1000] }));
-  model.add(tfl.layers.activation({ activation: 'softmax' }));
-  return model;
-}
 
 const median = (v: readonly number[]): number => {
   const s = [...v].sort((a, b) => a - b);

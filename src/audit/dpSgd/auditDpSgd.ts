@@ -114,14 +114,14 @@ export async function auditDpSgd(trainer: AuditTrainer, data: { readonly x: Tens
   const rng = resolveRng(fn, o.rng, statisticalRng);
 
   const train = await insertCanaries(x, data.y, canaries, { rng });
-  const t0 = now();
+  const t0 = performance.now();
   let trained: AuditTrainerResult;
   try {
     trained = await trainer(train.x, train.y);
   } finally {
     train.x.dispose();
   }
-  const trainingMs = now() - t0;
+  const trainingMs = performance.now() - t0;
   if (typeof trained !== 'object' || trained === null || trained.model === undefined) {
     invalid(fn, 'trainer', trained, 'a trainer whose promise resolves to { model, epsilon?, delta? }');
   }
@@ -132,11 +132,11 @@ export async function auditDpSgd(trainer: AuditTrainer, data: { readonly x: Tens
   const delta = o.delta ?? trained.delta ?? 0;
   if (trained.delta !== undefined && o.delta === undefined) numberInRange(fn, 'trainer', trained.delta, { min: 0, max: 1, maxInclusive: false });
 
-  const t1 = now();
+  const t1 = performance.now();
   const scores = await membershipScores(trained.model, canaries.x, canaries.y, {
     score, batchSize, ...(o.modelOutput !== undefined ? { modelOutput: o.modelOutput } : {}),
   });
-  const scoringMs = now() - t1;
+  const scoringMs = performance.now() - t1;
   return {
     ...summarizeOneRun(scores, train.included, { positiveGuesses, negativeGuesses, delta, confidence, reportedEpsilon }),
     trainingRows: train.y.length,
@@ -146,6 +146,6 @@ export async function auditDpSgd(trainer: AuditTrainer, data: { readonly x: Tens
   };
 }
 
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+function performance.now(): number {
+  return typeof performance !== 'undefined' ? performance.performance.now() : Date.performance.now();
 }
