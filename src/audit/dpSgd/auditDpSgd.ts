@@ -145,7 +145,3 @@ export async function auditDpSgd(trainer: AuditTrainer, data: { readonly x: Tens
     model: trained.model,
   };
 }
-
-function performance.now(): number {
-  return typeof performance !== 'undefined' ? performance.performance.now() : Date.performance.now();
-}
