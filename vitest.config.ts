@@ -34,10 +34,22 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: ['test/browser/**'],
+          exclude: ['test/browser/**', 'test/playground/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          pool: 'forks',
+        },
+      },
+      {
+        // The built playground page driven in Chromium by Playwright (npm run test:playground).
+        resolve: { alias },
+        test: {
+          name: 'playground',
+          include: ['test/playground/**/*.e2e.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 180_000,
           pool: 'forks',
         },
       },

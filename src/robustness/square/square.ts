@@ -64,7 +64,8 @@ import { squareSettings, type SquareOptions } from './settings.js';
  * `options.signal` stops it. Each iteration reads one small status vector (an int per row still
  * searching) to drop the rows that stopped. Dropping rows changes the batch size, and webgl
  * compiles a program per input shape: on webgl set `tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true)`
- * first, or the first run spends most of its time compiling.
+ * first, or the first run spends most of its time compiling (with tfjs-backend-webgl 4.22 that flag
+ * has also given wrong results in a session that ran DP-SGD first: check against a second backend).
  *
  * @param model - A `tf.LayersModel` or any function from inputs to logits (or probabilities, see
  *   `options.modelOutput`); it needs no gradients.
