@@ -176,33 +176,50 @@ async function expectFairnessAsNode(page: Page): Promise<void> {
     });
 }
 
+/** The built page served by `vite preview`, and a Chromium to open it in. */
+interface Playground {
+  /** Opens the page with `query` (e.g. `?backend=webgl`) and waits for its backend; errors it logs go to `errors`. */
+  open(query: string, errors: string[]): Promise<Page>;
+  close(): Promise<void>;
+}
+
+async function startPlayground(): Promise<Playground> {
+  if (!existsSync(built)) throw new Error('the playground is not built: run npm run playground:build first');
+  const server: PreviewServer = await preview({ configFile: `${root}examples/playground/vite.config.ts`, preview: { port: 0, strictPort: false, open: false }, logLevel: 'warn' });
+  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs, headless: true });
+  return {
+    async open(query, errors) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      await page.goto(`${server.resolvedUrls!.local[0]!}${query}`);
+      await page.waitForSelector('#backend[data-state="ready"]', { timeout: 60_000 });
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    },
+  };
+}
+
 describe('the playground page in Chromium (webgl)', () => {
-  let server: PreviewServer;
-  let browser: Browser;
+  let playground: Playground | undefined;
   let page: Page;
-  let url: string;
   const pageErrors: string[] = [];
   const digits = parseDigits(readFileSync(`${root}examples/data/digits.csv`, 'utf8'));
   let nodeModel: PrivateTrainingResult | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(built)) throw new Error('the playground is not built: run npm run playground:build first');
     mkdirSync(shots, { recursive: true });
     await tf.setBackend('cpu');
-    server = await preview({ configFile: `${root}examples/playground/vite.config.ts`, preview: { port: 0, strictPort: false, open: false }, logLevel: 'warn' });
-    url = server.resolvedUrls!.local[0]!;
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs, headless: true });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    await page.goto(`${url}?backend=webgl`);
-    await page.waitForSelector('#backend[data-state="ready"]', { timeout: 60_000 });
+    playground = await startPlayground();
+    page = await playground.open('?backend=webgl', pageErrors);
   });
 
   afterAll(async () => {
     nodeModel?.model.dispose();
-    await browser?.close();
-    await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+    await playground?.close();
   });
 
   it('starts the backend it was asked for and says which', async () => {
@@ -339,28 +356,17 @@ describe('the playground page in Chromium (webgl)', () => {
 });
 
 describe('the playground page on its other backends', () => {
-  let server: PreviewServer;
-  let browser: Browser;
+  let playground: Playground | undefined;
   const pageErrors: string[] = [];
+  const open = (query: string): Promise<Page> => playground!.open(query, pageErrors);
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    server = await preview({ configFile: `${root}examples/playground/vite.config.ts`, preview: { port: 0, strictPort: false, open: false }, logLevel: 'warn' });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs, headless: true });
+    playground = await startPlayground();
   });
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+    await playground?.close();
   });
-
-  async function open(query: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    await page.goto(`${server.resolvedUrls!.local[0]!}${query}`);
-    await page.waitForSelector('#backend[data-state="ready"]', { timeout: 60_000 });
-    return page;
-  }
 
   it('falls back to wasm (the .wasm files are served with the page) and computes what Node does', async () => {
     const page = await open('?backend=wasm');

@@ -55,6 +55,10 @@ export function extractPatches(x: Tensor4D, geometry: ConvGeometry): Tensor4D {
 function subsample(t: Tensor4D, sh: number, sw: number, rows: number, cols: number): Tensor4D {
   const [batch, height, width, channels] = t.shape;
   const full = pad(t, [[0, 0], [0, rows * sh - height], [0, cols * sw - width], [0, 0]]);
-  const grid = reshape(full, [batch, rows, sh, cols, sw, channels]);
-  return reshape(slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, cols, 1, channels]), [batch, rows, cols, channels]);
+  // Rank 3 at most: with the rank-6 reshape and slice this once used, a strided DepthwiseConv2D's
+  // per-example gradients failed to compile on webgl and were up to 8 % wrong on webgpu (tfjs
+  // 4.22, SwiftShader); cpu and wasm were right.
+  const everyRow = slice(reshape(full, [batch * rows, sh, cols * sw * channels]), [0, 0, 0], [batch * rows, 1, cols * sw * channels]);
+  const everyColumn = slice(reshape(everyRow, [batch * rows * cols, sw, channels]), [0, 0, 0], [batch * rows * cols, 1, channels]);
+  return reshape(everyColumn, [batch, rows, cols, channels]);
 }

@@ -147,9 +147,11 @@ export function instantiate(c: ModelCase, batch: number, seed = 1): { model: tfl
 
 /**
  * Reference per-example gradients: tfjs autodiff (`variableGrads` on `model.apply`) for each
- * example alone, as flat arrays per weight. Runs on the current backend.
+ * example alone, as flat arrays per weight. Runs on the current backend. Reads asynchronously: on
+ * webgpu (tfjs 4.22, SwiftShader) a synchronous read can return zeros (seen for a `tf.sum` result)
+ * and the tensor keeps them, which once made this reference, not the gradients it checks, wrong.
  */
-export function loopGradients(model: tfl.LayersModel, x: tf.Tensor, y: number[], fromProbabilities: boolean): Float32Array[][] {
+export async function loopGradients(model: tfl.LayersModel, x: tf.Tensor, y: number[], fromProbabilities: boolean): Promise<Float32Array[][]> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const out: Float32Array[][] = [];
   for (let i = 0; i < y.length; i++) {
@@ -164,7 +166,7 @@ export function loopGradients(model: tfl.LayersModel, x: tf.Tensor, y: number[],
       value.dispose();
       return vars.map((v) => grads[v.name]!);
     });
-    out.push(grads.map((g) => g.dataSync() as Float32Array));
+    out.push(await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array)));
     tf.dispose(grads);
   }
   return out;

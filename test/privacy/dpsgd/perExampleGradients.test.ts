@@ -27,7 +27,7 @@ describeBackends('perExampleGradients', (backend) => {
         tf.dispose([...r.gradients, r.losses]);
         const refBackend = backend === 'wasm' && c.convolutional ? 'cpu' : backend;
         await tf.setBackend(refBackend);
-        const ref = loopGradients(model, x, y, outputsProbabilities(model));
+        const ref = await loopGradients(model, x, y, outputsProbabilities(model));
         await tf.setBackend(backend);
         for (let k = 0; k < mine.length; k++) {
           const per = mine[k]!.length / BATCH;
