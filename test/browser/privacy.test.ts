@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect, it } from 'vitest';
-import { DP_ACCOUNTING_RDP_ORDERS, RdpAccountant, clipAndNoise, computeRdp, perExampleGradients } from '../../src/privacy/index.js';
+import { DP_ACCOUNTING_RDP_ORDERS, RdpAccountant, clipAndNoise, computeRdp, gaussianMechanism, laplaceMechanism, perExampleGradients } from '../../src/privacy/index.js';
+import { seededRng } from '../../src/core/rng.js';
+import { expectInvalidArgument } from '../helpers/errors.js';
 import { backendTolerance, describeBackends } from '../helpers/backends.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { instantiate, loopGradients, MODEL_CASES, outputsProbabilities, relativeError } from '../privacy/dpsgd/models.js';
@@ -56,6 +58,26 @@ describeBackends('privacy in the browser', (backend) => {
     });
     x.dispose();
     model.dispose();
+  });
+
+  it('the mechanisms read a tensor on webgl and refuse one on webgpu, whose synchronous reads can return zeros', async () => {
+    const value = tf.tensor1d([100, 200]);
+    const options = { sensitivity: 1, epsilon: 1, delta: 1e-5, rng: seededRng(1) };
+    if (backend === 'webgpu') {
+      const before = tf.memory().numTensors;
+      expectInvalidArgument(() => gaussianMechanism(value, options), 'gaussianMechanism', 'value', /webgpu.*await value\.data\(\)/);
+      expectInvalidArgument(() => laplaceMechanism(value, { sensitivity: 1, epsilon: 1, rng: seededRng(1) }), 'laplaceMechanism', 'value', /webgpu/);
+      expect(tf.memory().numTensors).toBe(before);
+      // The documented way: read first, release the numbers.
+      const r = gaussianMechanism((await value.data()) as Float32Array, options);
+      expect(Array.from(r.value as Float64Array).every((v, i) => Math.abs(v - [100, 200][i]!) < 50)).toBe(true);
+    } else {
+      const r = gaussianMechanism(value, options);
+      const out = await (r.value as tf.Tensor).data();
+      expect(Array.from(out).every((v, i) => Math.abs(v - [100, 200][i]!) < 50)).toBe(true);
+      (r.value as tf.Tensor).dispose();
+    }
+    value.dispose();
   });
 
   it('clipping cannot be escaped on a GPU backend: an overflowing example contributes zero', async () => {

@@ -269,8 +269,9 @@ describe('the playground page in Chromium (webgl)', () => {
     });
     const framesBefore = await page.evaluate(() => (window as unknown as { frames_: number }).frames_);
     await page.click('#panel-train button[data-action="run"]');
-    // The live chart appears before the run ends (progress through the library's callbacks).
+    // The live chart appears while the run goes on (progress through the library's callbacks).
     await page.waitForSelector('#panel-train [data-figure="train-epsilon"]', { timeout: 120_000 });
+    expect(await page.getAttribute('#panel-train .status', 'data-state')).toBe('running');
     await page.waitForSelector('#panel-train .status[data-state="done"]', { timeout: 240_000 });
     const frames = (await page.evaluate(() => (window as unknown as { frames_: number }).frames_)) - framesBefore;
     expect(frames, 'animation frames while training').toBeGreaterThan(10);

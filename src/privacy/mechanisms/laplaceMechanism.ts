@@ -42,7 +42,8 @@ export interface LaplaceMechanismOptions {
  * gives integer outputs.
  *
  * @param value - A number, array, typed array or live float32/int32 tensor; NaN and infinities
- * are rejected. Tensors are read synchronously (`dataSync`) and the noise is drawn in JavaScript.
+ * are rejected. Tensors are read synchronously (`dataSync`) and the noise is drawn in JavaScript; on
+ * webgpu, whose synchronous reads can return zeros, pass `await value.data()` instead of the tensor.
  * @returns The release; a tensor `value` is a new float32 tensor owned by the caller.
  * @example
  * ```ts

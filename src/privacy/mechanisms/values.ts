@@ -2,6 +2,7 @@
  * Reading and writing the value kinds of {@link NumericValue} (internal). Tensors are read
  * synchronously: the noise is drawn in JavaScript doubles by exact samplers, never by tfjs.
  */
+import { synchronousReadsSupported } from '../../core/backend.js';
 import { assertFiniteValues, tensorArgument } from '../../core/tensorArgument.js';
 import { add, cast, tensor, tidy } from '../../core/tf.js';
 import { invalid } from '../../core/validate.js';
@@ -25,7 +26,8 @@ function isTensorLike(v: unknown): boolean {
 /**
  * Reads `value` (a number, array, typed array or live float32/int32 tensor), rejecting NaN and
  * infinities with an error naming the element. Reading a tensor uses `dataSync`, which stalls
- * GPU backends: the mechanisms are synchronous by contract.
+ * GPU backends: the mechanisms are synchronous by contract. On webgpu a tensor is refused: there
+ * a synchronous read can return zeros (tfjs 4.22), and the release would be noise around them.
  */
 export function readValues<T extends NumericValue>(fn: string, value: T): ReadValues<T> {
   if (typeof value === 'number') {
@@ -39,6 +41,9 @@ export function readValues<T extends NumericValue>(fn: string, value: T): ReadVa
   if (isTensorLike(value)) {
     const t = tensorArgument(fn, 'value', value, 'a float32 or int32 tf.Tensor');
     if (t.dtype !== 'float32' && t.dtype !== 'int32') invalid(fn, 'value', t, 'a float32 or int32 tf.Tensor');
+    if (!synchronousReadsSupported()) {
+      invalid(fn, 'value', t, 'on the webgpu backend, the values read first (`await value.data()`): its synchronous reads can return zeros');
+    }
     const data = t.dataSync() as Float32Array | Int32Array;
     assertFiniteValues(fn, 'value', t, data);
     return {
