@@ -21,8 +21,9 @@ describe('DpEvent constructors', () => {
     expect(composedEvent([laplaceEvent(2)]).events).toHaveLength(1);
     expect(() => gaussianEvent(0)).toThrow("gaussianEvent: argument 'noiseMultiplier'");
     expect(() => laplaceEvent(Number.NaN)).toThrow(InvalidArgumentError);
-    expect(() => poissonSampledEvent(0, gaussianEvent(1))).toThrow("argument 'sampleRate'");
-    expect(() => selfComposedEvent(gaussianEvent(1), 0)).toThrow("argument 'count'");
+    expect(() => poissonSampledEvent(-0.5, gaussianEvent(1))).toThrow("argument 'sampleRate'");
+    expect(() => selfComposedEvent(gaussianEvent(1), -1)).toThrow("argument 'count'");
+    // sample rate 0 and count 0 are defined (no cost), see eventsRdp.test.ts
     expect(() => composedEvent([{ kind: 'gaussian', noiseMultiplier: -1 }])).toThrow("argument 'events[0].noiseMultiplier'");
   });
 

@@ -194,7 +194,8 @@ describe('RdpAccountant', () => {
     expect(() => acc.getEpsilon(0)).toThrow("argument 'delta'");
     expect(() => acc.getDelta(Number.NaN)).toThrow("argument 'epsilon'");
     expect(() => acc.step({ noiseMultiplier: 0, sampleRate: 0.1 })).toThrow("argument 'params.noiseMultiplier'");
-    expect(() => acc.step({ noiseMultiplier: 1, sampleRate: 0.1 }, 0)).toThrow("argument 'steps'");
+    expect(() => acc.step({ noiseMultiplier: 1, sampleRate: 0.1 }, -1)).toThrow("argument 'steps'");
+    expect(acc.step({ noiseMultiplier: 1, sampleRate: 0.1 }, 0).getEpsilon(1e-5)).toBe(0); // zero steps cost nothing
     expect(() => new RdpAccountant({ orders: [1] })).toThrow("argument 'orders[0]'");
   });
 

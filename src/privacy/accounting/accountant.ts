@@ -9,7 +9,7 @@ import type { DpEvent } from './dpEvent.js';
 export interface DpSgdStep {
   /** Noise standard deviation over the clipping norm, > 0. */
   readonly noiseMultiplier: number;
-  /** Poisson inclusion probability of each record, in (0, 1]. */
+  /** Poisson inclusion probability of each record, in [0, 1]. */
   readonly sampleRate: number;
 }
 
@@ -28,17 +28,21 @@ export interface DpSgdStep {
 export interface PrivacyAccountant {
   /** Which accountant this is. */
   readonly kind: AccountantKind;
+  /** The neighbouring relation the guarantee is stated for. */
+  readonly neighboringRelation: NeighboringRelation;
   /**
    * Records `steps` Poisson-subsampled Gaussian mechanisms (DP-SGD steps).
    * @param params - Noise multiplier and sample rate of each step.
-   * @param steps - Number of steps, an integer >= 1 (default 1).
+   * @param steps - Number of steps, an integer >= 0 (default 1; 0 records nothing).
    * @returns This accountant, for chaining.
+   * @throws UnsupportedEventError when the accountant cannot account for Poisson subsampling
+   * under its relation (the RDP accountant under `'replaceOne'`, as dp_accounting).
    */
   step(params: DpSgdStep, steps?: number): this;
   /**
    * Records `count` repetitions of an event.
    * @param event - The mechanism; check {@link PrivacyAccountant.supports} first.
-   * @param count - Number of repetitions, an integer >= 1 (default 1).
+   * @param count - Number of repetitions, an integer >= 0 (default 1; 0 records nothing).
    * @returns This accountant, for chaining.
    * @throws UnsupportedEventError when the accountant cannot account for the event.
    */
@@ -59,3 +63,32 @@ export interface PrivacyAccountant {
  * The available accountants: `'rdp'` ({@link RdpAccountant}) and `'pld'` ({@link PldAccountant}).
  */
 export type AccountantKind = 'rdp' | 'pld';
+
+/**
+ * Which datasets count as neighbours, i.e. what a privacy guarantee protects against:
+ * - `'addOrRemoveOne'` (default): adding or removing one record (the dataset size is private);
+ *   the relation of Poisson-subsampled DP-SGD (Abadi et al. 2016, Opacus).
+ * - `'replaceOne'`: replacing one record by another (the dataset size is public); needed for
+ *   fixed-size sampling without replacement and for randomized response.
+ *
+ * A Gaussian's or Laplace's `noiseMultiplier` always means noise over one record's contribution
+ * (the add/remove sensitivity, DP-SGD's clipping norm); two datasets that differ by a replaced
+ * record are twice that apart, and under `'replaceOne'` both accountants account for it, as
+ * dp_accounting's PLD accountant does (its RDP accountant does not, so its two accountants differ
+ * by a factor 2 in the noise there; ours agree). Guarantees stated as such (`epsilonDelta`, `zcdp`,
+ * `exponential`, `permuteAndFlip`, `randomizedResponse`) are taken as they are. An accountant
+ * only accepts the events it can account under its relation (see its `supports`), following
+ * dp_accounting's `NeighboringRelation` (whose third relation, "replace with a special record",
+ * is not offered).
+ *
+ * @example
+ * ```ts
+ * import { createAccountant, randomizedResponseEvent } from 'responsible-tfjs/privacy';
+ * const acc = createAccountant('rdp', { neighboringRelation: 'replaceOne' });
+ * acc.compose(randomizedResponseEvent(0.5, 2)).getEpsilon(1e-6);
+ * ```
+ */
+export type NeighboringRelation = 'addOrRemoveOne' | 'replaceOne';
+
+/** The accepted {@link NeighboringRelation} values (internal). */
+export const NEIGHBORING_RELATIONS: readonly NeighboringRelation[] = /* @__PURE__ */ Object.freeze(['addOrRemoveOne', 'replaceOne'] as const);

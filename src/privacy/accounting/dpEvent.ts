@@ -2,8 +2,45 @@
  * Mechanisms as frozen values (the DpEvent algebra of dp_accounting): an accountant composes a
  * history of events and reports the resulting (epsilon, delta) guarantee.
  */
-import { positiveInteger, positiveNumber, numberInRange, invalid } from '../../core/validate.js';
+import { nonNegativeInteger, positiveNumber, numberInRange, invalid } from '../../core/validate.js';
 import { assertEvent } from './assertEvent.js';
+import type { NoOpDpEvent, NonPrivateDpEvent, RandomizedResponseDpEvent, ZcdpDpEvent } from './events/basicEvents.js';
+import type { DiscreteLaplaceDpEvent, EpsilonDeltaDpEvent, ExponentialDpEvent, PermuteAndFlipDpEvent } from './events/pureDpEvents.js';
+import type { RepeatAndSelectDpEvent, SampledWithoutReplacementDpEvent } from './events/nestedEvents.js';
+import type { MixtureOfGaussiansDpEvent, TruncatedSubsampledGaussianDpEvent } from './events/gaussianVariantEvents.js';
+
+export {
+  noOpEvent,
+  nonPrivateEvent,
+  zcdpEvent,
+  randomizedResponseEvent,
+  type NoOpDpEvent,
+  type NonPrivateDpEvent,
+  type ZcdpDpEvent,
+  type RandomizedResponseDpEvent,
+} from './events/basicEvents.js';
+export {
+  epsilonDeltaEvent,
+  exponentialEvent,
+  permuteAndFlipEvent,
+  discreteLaplaceEvent,
+  type EpsilonDeltaDpEvent,
+  type ExponentialDpEvent,
+  type PermuteAndFlipDpEvent,
+  type DiscreteLaplaceDpEvent,
+} from './events/pureDpEvents.js';
+export {
+  sampledWithoutReplacementEvent,
+  repeatAndSelectEvent,
+  type SampledWithoutReplacementDpEvent,
+  type RepeatAndSelectDpEvent,
+} from './events/nestedEvents.js';
+export {
+  mixtureOfGaussiansEvent,
+  truncatedSubsampledGaussianEvent,
+  type MixtureOfGaussiansDpEvent,
+  type TruncatedSubsampledGaussianDpEvent,
+} from './events/gaussianVariantEvents.js';
 
 /**
  * A Gaussian mechanism with noise standard deviation `noiseMultiplier × sensitivity` (L2).
@@ -27,12 +64,12 @@ export interface LaplaceDpEvent {
 
 /**
  * An event applied to a Poisson subsample: each record is included independently with
- * probability `sampleRate` (add/remove neighbouring relation).
+ * probability `sampleRate` (accounted under the add/remove neighbouring relation).
  */
 export interface PoissonSampledDpEvent {
   /** Discriminant. */
   readonly kind: 'poissonSampled';
-  /** Inclusion probability of each record, in (0, 1]. */
+  /** Inclusion probability of each record, in [0, 1] (0: nothing is released, no cost). */
   readonly sampleRate: number;
   /** The mechanism run on the subsample. */
   readonly event: DpEvent;
@@ -46,7 +83,7 @@ export interface SelfComposedDpEvent {
   readonly kind: 'selfComposed';
   /** The repeated mechanism. */
   readonly event: DpEvent;
-  /** Number of repetitions, an integer >= 1. */
+  /** Number of repetitions, an integer >= 0 (0: no cost). */
   readonly count: number;
 }
 
@@ -69,7 +106,25 @@ export interface ComposedDpEvent {
  * const dpSgd: DpEvent = selfComposedEvent(poissonSampledEvent(0.004, gaussianEvent(1.1)), 10000);
  * ```
  */
-export type DpEvent = GaussianDpEvent | LaplaceDpEvent | PoissonSampledDpEvent | SelfComposedDpEvent | ComposedDpEvent;
+export type DpEvent =
+  | GaussianDpEvent
+  | LaplaceDpEvent
+  | PoissonSampledDpEvent
+  | SelfComposedDpEvent
+  | ComposedDpEvent
+  | NoOpDpEvent
+  | NonPrivateDpEvent
+  | EpsilonDeltaDpEvent
+  | ZcdpDpEvent
+  | RandomizedResponseDpEvent
+  | ExponentialDpEvent
+  | PermuteAndFlipDpEvent
+  | DiscreteLaplaceDpEvent
+  | MixtureOfGaussiansDpEvent
+  | TruncatedSubsampledGaussianDpEvent
+  | SampledWithoutReplacementDpEvent
+  | RepeatAndSelectDpEvent;
+
 
 /**
  * A validated {@link GaussianDpEvent}.
@@ -104,7 +159,7 @@ export function laplaceEvent(noiseMultiplier: number): LaplaceDpEvent {
 /**
  * A validated {@link PoissonSampledDpEvent}.
  *
- * @param sampleRate - Inclusion probability in (0, 1].
+ * @param sampleRate - Inclusion probability in [0, 1].
  * @param event - The mechanism run on the subsample.
  * @example
  * ```ts
@@ -113,7 +168,7 @@ export function laplaceEvent(noiseMultiplier: number): LaplaceDpEvent {
  * ```
  */
 export function poissonSampledEvent(sampleRate: number, event: DpEvent): PoissonSampledDpEvent {
-  numberInRange('poissonSampledEvent', 'sampleRate', sampleRate, { min: 0, max: 1, minInclusive: false });
+  numberInRange('poissonSampledEvent', 'sampleRate', sampleRate, { min: 0, max: 1 });
   assertEvent('poissonSampledEvent', 'event', event);
   return Object.freeze({ kind: 'poissonSampled', sampleRate, event });
 }
@@ -122,7 +177,7 @@ export function poissonSampledEvent(sampleRate: number, event: DpEvent): Poisson
  * A validated {@link SelfComposedDpEvent}.
  *
  * @param event - The repeated mechanism.
- * @param count - Number of repetitions, an integer >= 1.
+ * @param count - Number of repetitions, an integer >= 0.
  * @example
  * ```ts
  * import { selfComposedEvent, laplaceEvent } from 'responsible-tfjs/privacy';
@@ -131,7 +186,7 @@ export function poissonSampledEvent(sampleRate: number, event: DpEvent): Poisson
  */
 export function selfComposedEvent(event: DpEvent, count: number): SelfComposedDpEvent {
   assertEvent('selfComposedEvent', 'event', event);
-  positiveInteger('selfComposedEvent', 'count', count);
+  nonNegativeInteger('selfComposedEvent', 'count', count);
   return Object.freeze({ kind: 'selfComposed', event, count });
 }
 

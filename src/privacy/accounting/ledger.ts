@@ -6,7 +6,7 @@
  * `private` members: code outside the class, JavaScript included, cannot rewrite what was spent.
  * Subclasses read it through {@link LedgerAccountant.history}, which hands out frozen copies.
  */
-import { numberInRange, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
+import { nonNegativeInteger, numberInRange, optionsObject, positiveNumber } from '../../core/validate.js';
 import { UnsupportedEventError } from '../errors.js';
 import type { AccountantKind, DpSgdStep, PrivacyAccountant } from './accountant.js';
 import { assertEvent } from './assertEvent.js';
@@ -61,13 +61,15 @@ export abstract class LedgerAccountant {
     const fn = `${this.className}.step`;
     const p = optionsObject(fn, 'params', params);
     positiveNumber(fn, 'params.noiseMultiplier', p.noiseMultiplier);
-    numberInRange(fn, 'params.sampleRate', p.sampleRate, { min: 0, max: 1, minInclusive: false });
-    positiveInteger(fn, 'steps', steps);
+    numberInRange(fn, 'params.sampleRate', p.sampleRate, { min: 0, max: 1 });
+    nonNegativeInteger(fn, 'steps', steps);
     const event: DpEvent = {
       kind: 'poissonSampled',
       sampleRate: p.sampleRate,
       event: { kind: 'gaussian', noiseMultiplier: p.noiseMultiplier },
     };
+    const reason = this.unsupportedReason(event);
+    if (reason !== undefined) throw new UnsupportedEventError(fn, event.kind, reason);
     this.#append(event, steps);
     return this;
   }
@@ -75,7 +77,7 @@ export abstract class LedgerAccountant {
   compose(event: DpEvent, count = 1): this {
     const fn = `${this.className}.compose`;
     assertEvent(fn, 'event', event);
-    positiveInteger(fn, 'count', count);
+    nonNegativeInteger(fn, 'count', count);
     const reason = this.unsupportedReason(event);
     if (reason !== undefined) throw new UnsupportedEventError(fn, event.kind, reason);
     this.#append(event, count);
@@ -126,13 +128,26 @@ export abstract class LedgerAccountant {
   }
 
   #append(event: DpEvent, count: number): void {
-    const key = JSON.stringify(event);
+    if (count === 0) return; // nothing happened: no cost, no segment
+    // JSON drops Infinity (a repeat-and-select shape): spell non-finite numbers out in the key.
+    const key = JSON.stringify(event, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${v}` : v));
     const last = this.#segments[this.#segments.length - 1];
     if (last !== undefined && last.key === key && Number.isSafeInteger(last.count + count)) last.count += count;
     // A frozen copy: mutating the caller's object afterwards must not rewrite the history.
-    else this.#segments.push({ event: deepFreeze(JSON.parse(key) as DpEvent), key, count });
+    else this.#segments.push({ event: deepFreeze(copyEvent(event)), key, count });
     this.#version++;
   }
+}
+
+/** A deep copy of a (validated, hence acyclic) event: plain objects, arrays and primitives only. */
+function copyEvent<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyEvent) as T;
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = copyEvent(v);
+    return out as T;
+  }
+  return value;
 }
 
 function deepFreeze<T>(value: T): T {

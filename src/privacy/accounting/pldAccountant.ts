@@ -2,11 +2,12 @@
  * Privacy-loss-distribution accountant: run-length history, lazy FFT composition, cached state.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
-import { optionsObject, positiveNumber } from '../../core/validate.js';
-import type { AccountantKind, PrivacyAccountant } from './accountant.js';
+import { oneOf, optionsObject, positiveNumber } from '../../core/validate.js';
+import { NEIGHBORING_RELATIONS, type AccountantKind, type NeighboringRelation, type PrivacyAccountant } from './accountant.js';
 import type { DpEvent } from './dpEvent.js';
 import { LedgerAccountant } from './ledger.js';
-import { IDENTITY_PLD, composeEvent, pldDelta, pldEpsilon, pldUnsupportedReason, type Pld } from './pld/eventPld.js';
+import { IDENTITY_PLD, composeEvent, pldDelta, pldEpsilon, type Pld } from './pld/eventPld.js';
+import { pldUnsupportedReason } from './pld/pldSupport.js';
 
 /**
  * Options of {@link PldAccountant}.
@@ -17,6 +18,14 @@ export interface PldAccountantOptions {
    * slower; the reported epsilon is an upper bound at any width.
    */
   readonly valueDiscretizationInterval?: number;
+  /**
+   * Which datasets are neighbours (default `'addOrRemoveOne'`, as dp_accounting). Under
+   * `'replaceOne'` the PLD accountant follows dp_accounting's PLD: a Gaussian's noise multiplier
+   * stays relative to the add/remove sensitivity, and the two neighbours' outputs lie twice that
+   * apart (μ(x+1) against μ(x−1)); randomized response is accounted only under `'replaceOne'`,
+   * Laplace-type events only under `'addOrRemoveOne'`.
+   */
+  readonly neighboringRelation?: NeighboringRelation;
 }
 
 /**
@@ -31,15 +40,31 @@ export interface PldAccountantOptions {
  * interval's order times the number of compositions' effect measured in the reference grid
  * (≤ 1.5e-4 absolute going from 1e-4 to 1e-5 on the DP-SGD cases we test).
  *
- * Supports Gaussian and Laplace events, their compositions, and Poisson subsampling of one
- * Gaussian or Laplace mechanism. Composition happens lazily at the first `getEpsilon`/`getDelta`
- * after a change; appending steps afterwards composes only the new steps.
+ * Takes what dp_accounting's `PLDAccountant` takes, with the same PLDs: no-op and non-private
+ * events; Gaussian, Poisson-subsampled Gaussian and truncated subsampled Gaussian (either
+ * relation); Laplace, Poisson-subsampled Laplace, discrete Laplace and permute-and-flip
+ * (add/remove only); (ε, δ) pairs and the exponential mechanism (the worst-case ε-DP PLD);
+ * randomized response (replace-one only); mixtures of Gaussians (add/remove only, sensitivities
+ * >= 0; dp_accounting's `MixtureGaussianPrivacyLoss`, inverted by the same bisection); and
+ * compositions of these. Beyond dp_accounting's
+ * accountant: Poisson-subsampled discrete Laplace (its PLD library's), any event at sample rate
+ * 0 (free), a mixture whose sensitivities are all 0 (free), and repeated randomized response is
+ * composed `count` times (dp_accounting's accountant, at commit b5b0286, drops the count).
+ * {@link PldAccountant.supports} is false for zCDP, Poisson subsampling of a mixture (fold the
+ * rate into the mixture), sampling without replacement and repeat-and-select: use the RDP
+ * accountant. Count 0 and sample rate 0 cost nothing; a non-private event makes ε = ∞
+ * and δ = 1. Composition happens lazily at the first `getEpsilon`/`getDelta` after a change;
+ * appending steps afterwards composes only the new steps.
  *
  * @example
  * ```ts
- * import { PldAccountant } from 'responsible-tfjs/privacy';
+ * import { PldAccountant, randomizedResponseEvent } from 'responsible-tfjs/privacy';
  * const acc = new PldAccountant().step({ noiseMultiplier: 1.1, sampleRate: 0.004 }, 10000);
  * console.log(acc.getEpsilon(1e-5)); // ≈ 1.8410 (dp_accounting: 1.8410369)
+ *
+ * // randomized response is accounted under the replace-one relation
+ * const rr = new PldAccountant({ neighboringRelation: 'replaceOne' }).compose(randomizedResponseEvent(0.5, 2), 3);
+ * console.log(rr.getEpsilon(1e-5)); // ≈ 3.2961 (three answers of ln 3 each)
  * ```
  */
 export class PldAccountant extends LedgerAccountant implements PrivacyAccountant {
@@ -49,6 +74,8 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
   protected readonly className = 'PldAccountant';
   /** The grid width in use. */
   readonly valueDiscretizationInterval: number;
+  /** The neighbouring relation the guarantee is stated for. */
+  readonly neighboringRelation: NeighboringRelation;
   /** The last composed PLD and the history it was composed from. */
   #cache: { pld: Pld; segments: { key: string; count: number }[]; version: number } = {
     pld: IDENTITY_PLD,
@@ -58,19 +85,24 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
 
   /**
    * An empty accountant.
-   * @param options - Optional grid width.
-   * @throws InvalidArgumentError for a width that is not a finite number > 0.
+   * @param options - Optional grid width and neighbouring relation.
+   * @throws InvalidArgumentError for a width that is not a finite number > 0, or an unknown relation.
    */
   constructor(options?: PldAccountantOptions) {
     super();
     const o = optionsObject('PldAccountant', 'options', options);
     this.valueDiscretizationInterval = o.valueDiscretizationInterval ?? 1e-4;
     positiveNumber('PldAccountant', 'options.valueDiscretizationInterval', this.valueDiscretizationInterval);
+    this.neighboringRelation = o.neighboringRelation ?? 'addOrRemoveOne';
+    oneOf('PldAccountant', 'options.neighboringRelation', this.neighboringRelation, NEIGHBORING_RELATIONS);
   }
 
   /** {@inheritDoc PrivacyAccountant.clone} */
   clone(): PldAccountant {
-    const c = new PldAccountant({ valueDiscretizationInterval: this.valueDiscretizationInterval });
+    const c = new PldAccountant({
+      valueDiscretizationInterval: this.valueDiscretizationInterval,
+      neighboringRelation: this.neighboringRelation,
+    });
     this.copyLedgerInto(c);
     c.#cache = { pld: this.#cache.pld, segments: this.#cache.segments.map((s) => ({ ...s })), version: -1 };
     return c;
@@ -78,7 +110,7 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
 
   /** @internal */
   protected unsupportedReason(event: DpEvent): string | undefined {
-    return pldUnsupportedReason(event);
+    return pldUnsupportedReason(event, this.neighboringRelation);
   }
 
   /** @internal */
@@ -127,7 +159,7 @@ export class PldAccountant extends LedgerAccountant implements PrivacyAccountant
       for (let i = start; i < segments.length; i++) {
         const s = segments[i]!;
         const count = i === start && extra > 0 ? s.count - extra : s.count;
-        pld = composeEvent(pld, s.event, count, interval);
+        pld = composeEvent(pld, s.event, count, interval, this.neighboringRelation);
       }
     } catch (e) {
       if (e instanceof RangeError) {

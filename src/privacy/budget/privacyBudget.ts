@@ -2,8 +2,8 @@
  * A privacy budget (odometer and filter): records spending and refuses, before it happens, any
  * step that would take epsilon over the limit.
  */
-import { numberInRange, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
-import type { AccountantKind, DpSgdStep, PrivacyAccountant } from '../accounting/accountant.js';
+import { invalid, nonNegativeInteger, numberInRange, optionsObject, positiveNumber } from '../../core/validate.js';
+import type { AccountantKind, DpSgdStep, NeighboringRelation, PrivacyAccountant } from '../accounting/accountant.js';
 import { createAccountant } from '../accounting/createAccountant.js';
 import type { DpEvent } from '../accounting/dpEvent.js';
 import { PrivacyBudgetExceededError } from '../errors.js';
@@ -18,6 +18,11 @@ export interface PrivacyBudgetOptions {
   readonly delta: number;
   /** The accountant kind, or an accountant (possibly with history) to continue (default `'rdp'`). */
   readonly accountant?: AccountantKind | PrivacyAccountant;
+  /**
+   * Neighbouring relation of a fresh accountant (default `'addOrRemoveOne'`); a given accountant
+   * keeps its own, and giving both is an error.
+   */
+  readonly neighboringRelation?: NeighboringRelation;
 }
 
 /**
@@ -58,7 +63,14 @@ export class PrivacyBudget {
     numberInRange(fn, 'options.delta', o.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
     this.#epsilon = o.epsilon;
     this.#delta = o.delta;
-    this.#acc = typeof o.accountant === 'object' && o.accountant !== null ? o.accountant.clone() : createAccountant(o.accountant ?? 'rdp');
+    if (typeof o.accountant === 'object' && o.accountant !== null) {
+      if (o.neighboringRelation !== undefined) {
+        invalid(fn, 'options.neighboringRelation', o.neighboringRelation, 'undefined when an accountant is given (it keeps its own relation)');
+      }
+      this.#acc = o.accountant.clone();
+    } else {
+      this.#acc = createAccountant(o.accountant ?? 'rdp', o.neighboringRelation === undefined ? {} : { neighboringRelation: o.neighboringRelation });
+    }
     this.#spent = this.#acc.getEpsilon(this.delta);
     if (this.#spent > this.epsilon) {
       throw new PrivacyBudgetExceededError({ fn, budgetEpsilon: this.epsilon, delta: this.delta, spentEpsilon: this.#spent, requestedEpsilon: this.#spent });
@@ -109,13 +121,14 @@ export class PrivacyBudget {
    * @returns The epsilon spent after the steps.
    */
   spend(params: DpSgdStep, steps = 1): number {
-    positiveInteger('PrivacyBudget.spend', 'steps', steps);
+    nonNegativeInteger('PrivacyBudget.spend', 'steps', steps);
     return this.#commit('PrivacyBudget.spend', (a) => a.step(params, steps));
   }
 
   /**
-   * Records `count` repetitions of any supported event, or throws {@link PrivacyBudgetExceededError}
-   * (recording nothing) if they would exceed the budget.
+   * Records `count` repetitions of any event the accountant supports (the whole vocabulary of
+   * {@link DpEvent}, e.g. a `nonPrivate` event, which no finite budget admits), or throws
+   * {@link PrivacyBudgetExceededError} (recording nothing) if they would exceed the budget.
    * @returns The epsilon spent after the event.
    */
   spendEvent(event: DpEvent, count = 1): number {

@@ -1,10 +1,11 @@
 /**
  * Privacy losses of additive-noise mechanisms with Poisson subsampling (internal), after
- * dp_accounting's `privacy_loss_mechanism.py` (sensitivity 1; REMOVE and ADD adjacency).
+ * dp_accounting's `privacy_loss_mechanism.py` (sensitivity 1; REMOVE, ADD and, for the Gaussian,
+ * REPLACE adjacency: μ_upper = (1−q)μ + qμ(·+1) against μ_lower = (1−q)μ + qμ(·−1)).
  */
 import { normCdf, normLogCdf, normPpf } from '../math/special.js';
 
-export type Adjacency = 'remove' | 'add';
+export type Adjacency = 'remove' | 'add' | 'replace';
 
 /** The noise distribution of an additive mechanism. */
 export interface Noise {
@@ -13,12 +14,14 @@ export interface Noise {
   /** Privacy loss without subsampling, REMOVE adjacency. */
   lossRemove(x: number): number;
   inverseLossRemove(loss: number): number;
+  /** Largest x whose REPLACE loss (subsampled at rate q) is >= loss; only noises that support REPLACE. */
+  inverseLossReplace?(loss: number, q: number): number;
   /** Connect-the-dots range of losses [lower, upper] before subsampling adjustments. */
   epsilonBounds(q: number, adjacency: Adjacency, loss: (x: number) => number): [number, number];
 }
 
 /** log(a e^b + c) as dp_accounting's `log_a_times_exp_b_plus_c`. */
-function logAExpBPlusC(a: number, b: number, c: number): number {
+export function logAExpBPlusC(a: number, b: number, c: number): number {
   if (a === 0) return Math.log(c);
   if (a < 0) {
     const lc = Math.log(c);
@@ -63,11 +66,16 @@ export class SubsampledLoss {
   }
 
   loss(x: number): number {
+    if (this.adjacency === 'replace') return this.removeLoss(x) - this.removeLoss(-x);
     return this.adjacency === 'add' ? -this.removeLoss(-x) : this.removeLoss(x);
   }
 
   inverseLoss(pl: number): number {
     const q = this.q;
+    if (this.adjacency === 'replace') {
+      if (this.noise.inverseLossReplace === undefined) throw new Error('REPLACE adjacency is not supported for this noise');
+      return this.noise.inverseLossReplace(pl, q);
+    }
     if (this.adjacency === 'remove') {
       if (q === 1) return this.noise.inverseLossRemove(pl);
       if (isClose(pl, Math.log(1 - q))) return this.noise.inverseLossRemove(-Infinity);
@@ -86,6 +94,7 @@ export class SubsampledLoss {
 
   private muLowerLogCdf(x: number): number {
     if (this.adjacency === 'remove') return this.noise.logCdf(x);
+    // ADD and REPLACE share μ_lower = (1−q)μ + qμ(·−1)
     if (this.q === 1) return this.noise.logCdf(x - 1);
     return logAddExp(Math.log1p(-this.q) + this.noise.logCdf(x), Math.log(this.q) + this.noise.logCdf(x - 1));
   }
@@ -108,6 +117,11 @@ export class SubsampledLoss {
   }
 }
 
+/** asinh(sign · e^a), stable for large a (dp_accounting `asinh_exp`). */
+function asinhExp(a: number, sign: number): number {
+  return sign * logAddExp(0.5 * logAddExp(0, 2 * a), a);
+}
+
 /** Gaussian noise of standard deviation σ (log-mass truncation bound −50, as dp_accounting). */
 export function gaussianNoise(sigma: number): Noise {
   const s2 = sigma * sigma;
@@ -116,6 +130,15 @@ export function gaussianNoise(sigma: number): Noise {
     logCdf: (x) => normLogCdf(x / sigma),
     lossRemove: (x) => (-0.5 - x) / s2,
     inverseLossRemove: (l) => -0.5 - l * s2,
+    inverseLossReplace(l, q) {
+      if (l === 0) return 0;
+      if (q === 1) return (-l * s2) / 2;
+      // x = σ² (asinh(−sinh(|l|/2)·α·sign l) − l/2), α = e^{1/(2σ²)} (1−q)/q (dp_accounting)
+      const logAlpha = 0.5 / s2 + Math.log1p(-q) - Math.log(q);
+      const a = Math.abs(l) / 2;
+      const logSinh = a + Math.log1p(-Math.exp(-2 * a)) - Math.LN2;
+      return s2 * (asinhExp(logAlpha + logSinh, l >= 0 ? -1 : 1) - l / 2);
+    },
     epsilonBounds(_q, adjacency, loss) {
       let lowerX = sigma * normPpf(0.5 * Math.exp(-50));
       let upperX = -lowerX;

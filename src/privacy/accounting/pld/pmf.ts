@@ -49,9 +49,34 @@ export function truncateTails(probs: Float64Array, tail: number): { offset: numb
   return { offset: left, probs: kept, rightMass };
 }
 
+/** Number of nonzero entries. */
+function support(probs: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < probs.length; i++) if (probs[i] !== 0) n++;
+  return n;
+}
+
+/**
+ * Linear convolution, summing atom by atom when one side has few atoms (exact, and cheaper than
+ * an FFT there: dp_accounting keeps such PMFs sparse), by FFT otherwise.
+ */
+function convolveAuto(a: Float64Array, b: Float64Array): Float64Array {
+  const outLen = a.length + b.length - 1;
+  const [sparse, dense] = support(a) * b.length <= support(b) * a.length ? [a, b] : [b, a];
+  const size = nextPow2(outLen);
+  if (support(sparse) * dense.length > 6 * size * Math.log2(size)) return convolve(a, b);
+  const out = new Float64Array(outLen);
+  for (let i = 0; i < sparse.length; i++) {
+    const p = sparse[i] as number;
+    if (p === 0) continue;
+    for (let j = 0; j < dense.length; j++) out[i + j] = (out[i + j] as number) + p * (dense[j] as number);
+  }
+  return out;
+}
+
 /** Composition of two PLDs: convolution, then tail truncation (dp_accounting `compose`). */
 export function composePmf(a: Pmf, b: Pmf, tail = 1e-15): Pmf {
-  const conv = convolve(a.probs, b.probs);
+  const conv = convolveAuto(a.probs, b.probs);
   const t = truncateTails(conv, tail);
   return {
     lower: a.lower + b.lower + t.offset,
@@ -87,9 +112,23 @@ function selfConvolveBounds(probs: Float64Array, times: number, tail: number): [
   return [lower, upper];
 }
 
+/** dp_accounting composes a sparse PMF atom by atom while its support^times stays <= 1000. */
+function composesSparsely(a: Pmf, times: number): boolean {
+  const n = support(a.probs);
+  return n <= 1000 && times * Math.log(Math.max(n, 1)) <= Math.log(1000) + 1e-9;
+}
+
+/** Repeated exact composition, truncating only at the end (`SparsePLDPmf.self_compose`). */
+function selfComposeSparse(a: Pmf, times: number, tail: number): Pmf {
+  let out = a;
+  for (let i = 2; i <= times; i++) out = composePmf(out, a, i === times ? tail : 0);
+  return out;
+}
+
 /** `times`-fold self-composition by one FFT power (dp_accounting `DensePLDPmf.self_compose`). */
 export function selfComposePmf(a: Pmf, times: number, tail = 1e-15): Pmf {
   if (times === 1) return a;
+  if (composesSparsely(a, times)) return selfComposeSparse(a, times, tail);
   const [lo, hi] = selfConvolveBounds(a.probs, times, tail);
   const outLen = hi - lo + 1;
   const circ = selfConvolveCircular(a.probs, times, outLen);
@@ -103,6 +142,7 @@ export function selfComposePmf(a: Pmf, times: number, tail = 1e-15): Pmf {
 /** Both directions' self-compositions with one packed FFT pair (same result as two calls). */
 export function selfComposePmfPair(a: Pmf, b: Pmf, times: number, tail = 1e-15): [Pmf, Pmf] {
   if (times === 1) return [a, b];
+  if (composesSparsely(a, times) || composesSparsely(b, times)) return [selfComposePmf(a, times, tail), selfComposePmf(b, times, tail)];
   const [loA, hiA] = selfConvolveBounds(a.probs, times, tail);
   const [loB, hiB] = selfConvolveBounds(b.probs, times, tail);
   const lenA = hiA - loA + 1;

@@ -1,94 +1,109 @@
 /**
- * RDP curve of a {@link DpEvent} (internal): exhaustive over the event union.
+ * RDP curve of a {@link DpEvent} (internal): exhaustive over the event union. The event must be
+ * supported under the relation (see rdpSupport.ts).
  */
+import type { NeighboringRelation } from '../accountant.js';
 import type { DpEvent } from '../dpEvent.js';
 import { laplaceRdp } from './laplaceRdp.js';
+import { effectiveGaussianNoise } from './rdpSupport.js';
+import { exponentialRdp, pureDpRdp, randomizedResponseRdp } from './mechanismRdp.js';
+import { repeatAndSelectRdp } from './repeatAndSelectRdp.js';
+import { sampleWorGaussianRdp } from './sampleWorGaussianRdp.js';
 import { subsampledGaussianRdp } from './subsampledGaussianRdp.js';
 
 /**
- * The noise multiplier of the single Gaussian equivalent to a nest of composed Gaussians
- * (dp_accounting's `_effective_gaussian_noise_multiplier`), or undefined when the event is not
- * such a nest.
+ * An accumulated RDP curve plus the delta accounted outside it (dp_accounting's `_extra_delta`,
+ * from (epsilon, delta) events), kept as log(1 − delta) so that composition is a sum.
  */
-export function effectiveGaussianNoise(event: DpEvent): number | undefined {
-  switch (event.kind) {
-    case 'gaussian':
-      return event.noiseMultiplier;
-    case 'selfComposed': {
-      const s = effectiveGaussianNoise(event.event);
-      return s === undefined ? undefined : s / Math.sqrt(event.count);
-    }
-    case 'composed': {
-      let inv = 0;
-      for (const e of event.events) {
-        const s = effectiveGaussianNoise(e);
-        if (s === undefined) return undefined;
-        inv += 1 / (s * s);
-      }
-      return inv === 0 ? undefined : 1 / Math.sqrt(inv);
-    }
-    case 'laplace':
-    case 'poissonSampled':
-      return undefined;
-    default:
-      return assertNever(event);
-  }
+export interface RdpCurve {
+  readonly rdp: Float64Array;
+  log1mDelta: number;
 }
 
-/** Why the RDP accountant cannot take an event, or undefined if it can. */
-export function rdpUnsupportedReason(event: DpEvent): string | undefined {
-  switch (event.kind) {
-    case 'gaussian':
-    case 'laplace':
-      return undefined;
-    case 'poissonSampled':
-      if (event.sampleRate === 1) return rdpUnsupportedReason(event.event);
-      return effectiveGaussianNoise(event.event) === undefined
-        ? 'RDP accounts for Poisson subsampling only of Gaussian mechanisms (or compositions of them); use the PLD accountant for subsampled Laplace'
-        : undefined;
-    case 'selfComposed':
-      return rdpUnsupportedReason(event.event);
-    case 'composed':
-      for (const e of event.events) {
-        const r = rdpUnsupportedReason(e);
-        if (r !== undefined) return r;
-      }
-      return undefined;
-    default:
-      return assertNever(event);
-  }
+/** A zero curve over `n` orders. */
+export function emptyCurve(n: number): RdpCurve {
+  return { rdp: new Float64Array(n), log1mDelta: 0 };
 }
 
-/** Adds `multiplier ×` the event's RDP curve into `out` (same indexing as `orders`). */
-export function addEventRdp(event: DpEvent, orders: readonly number[], multiplier: number, out: Float64Array): void {
+function addPerOrder(out: RdpCurve, orders: readonly number[], multiplier: number, f: (alpha: number) => number): void {
+  const rdp = out.rdp;
+  for (let i = 0; i < orders.length; i++) rdp[i] = (rdp[i] as number) + multiplier * f(orders[i] as number);
+}
+
+/**
+ * Adds `multiplier ×` the event's RDP curve (and extra delta) into `out` (same indexing as
+ * `orders`); the event must be supported under `relation`.
+ */
+export function addEventRdp(event: DpEvent, orders: readonly number[], multiplier: number, out: RdpCurve, relation: NeighboringRelation): void {
+  if (multiplier === 0) return;
   switch (event.kind) {
+    case 'noOp':
+      return;
+    case 'nonPrivate':
+      out.rdp.fill(Infinity);
+      return;
     case 'gaussian': {
-      const s2 = event.noiseMultiplier * event.noiseMultiplier;
-      for (let i = 0; i < orders.length; i++) out[i] = (out[i] as number) + (multiplier * (orders[i] as number)) / (2 * s2);
+      const sigma = effectiveGaussianNoise(event, relation) as number;
+      const s2 = sigma * sigma;
+      addPerOrder(out, orders, multiplier, (a) => a / (2 * s2));
       return;
     }
     case 'laplace': {
-      const eps = 1 / event.noiseMultiplier;
-      for (let i = 0; i < orders.length; i++) out[i] = (out[i] as number) + multiplier * laplaceRdp(eps, orders[i] as number);
+      // Relative to one record's L1 contribution; replaced records are twice that apart (see effectiveGaussianNoise).
+      const eps = (relation === 'replaceOne' ? 2 : 1) / event.noiseMultiplier;
+      addPerOrder(out, orders, multiplier, (a) => laplaceRdp(eps, a));
       return;
     }
+    case 'permuteAndFlip':
+      if (event.epsilon > 0) addPerOrder(out, orders, multiplier, (a) => laplaceRdp(event.epsilon, a));
+      return;
+    case 'epsilonDelta':
+      out.log1mDelta += multiplier * Math.log1p(-event.delta);
+      addPerOrder(out, orders, multiplier, (a) => pureDpRdp(event.epsilon, a));
+      return;
+    case 'zcdp':
+      addPerOrder(out, orders, multiplier, (a) => event.xi + event.rho * a);
+      return;
+    case 'exponential':
+      addPerOrder(out, orders, multiplier, (a) => exponentialRdp(event.epsilon, a));
+      return;
+    case 'randomizedResponse':
+      addPerOrder(out, orders, multiplier, (a) => randomizedResponseRdp(event.noiseParameter, event.numBuckets, a));
+      return;
     case 'poissonSampled': {
+      if (event.sampleRate === 0) return;
       if (event.sampleRate === 1) {
-        addEventRdp(event.event, orders, multiplier, out);
+        addEventRdp(event.event, orders, multiplier, out, relation);
         return;
       }
-      const sigma = effectiveGaussianNoise(event.event) as number;
-      for (let i = 0; i < orders.length; i++) {
-        out[i] = (out[i] as number) + multiplier * subsampledGaussianRdp(event.sampleRate, sigma, orders[i] as number);
-      }
+      const sigma = effectiveGaussianNoise(event.event, relation) as number;
+      if (sigma === Infinity) return;
+      addPerOrder(out, orders, multiplier, (a) => subsampledGaussianRdp(event.sampleRate, sigma, a));
+      return;
+    }
+    case 'sampledWithoutReplacement': {
+      const sigma = effectiveGaussianNoise(event.event, relation) as number;
+      const q = event.sampleSize / event.sourceDatasetSize;
+      addPerOrder(out, orders, multiplier, (a) => sampleWorGaussianRdp(q, sigma, a));
+      return;
+    }
+    case 'repeatAndSelect': {
+      const one = emptyCurve(orders.length);
+      addEventRdp(event.event, orders, 1, one, relation);
+      const r = repeatAndSelectRdp(orders, one.rdp, event.mean, event.shape);
+      for (let i = 0; i < orders.length; i++) out.rdp[i] = (out.rdp[i] as number) + multiplier * (r[i] as number);
       return;
     }
     case 'selfComposed':
-      addEventRdp(event.event, orders, multiplier * event.count, out);
+      addEventRdp(event.event, orders, multiplier * event.count, out, relation);
       return;
     case 'composed':
-      for (const e of event.events) addEventRdp(e, orders, multiplier, out);
+      for (const e of event.events) addEventRdp(e, orders, multiplier, out, relation);
       return;
+    case 'discreteLaplace':
+    case 'mixtureOfGaussians':
+    case 'truncatedSubsampledGaussian':
+      throw new Error(`unsupported event ${event.kind}`);
     default:
       assertNever(event);
   }
