@@ -16,10 +16,11 @@ export interface ModelSupportReport {
 
 /**
  * Checks a whole model for per-example gradients (and so DP-SGD) without running it: layers with
- * a gradient rule (Dense, Conv2D, DepthwiseConv2D, Embedding, LayerNormalization), weight-free
- * layers that treat examples independently (Flatten, Reshape, Dropout, pooling, activations,
- * merges...), and the rest, each with a reason and a replacement (BatchNormalization mixes the
- * examples of a batch, which breaks the privacy guarantee: use LayerNormalization).
+ * a gradient rule (Dense, Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Embedding,
+ * LayerNormalization), weight-free layers that treat examples independently (Flatten, Reshape,
+ * Dropout, pooling, activations, merges...), and the rest, each with a reason and a replacement
+ * (BatchNormalization mixes the examples of a batch, which breaks the privacy guarantee: use
+ * LayerNormalization).
  *
  * @param model - A Sequential or functional `LayersModel`.
  * @returns A report; the training functions throw an {@link UnsupportedLayerError} with the same list.

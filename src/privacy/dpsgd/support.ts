@@ -24,25 +24,19 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, { reason: string; suggestion: s
       'per-example clipping no longer bounds any one example\'s influence and the privacy guarantee does not hold',
     suggestion: 'LayerNormalization (per-example statistics), or GroupNormalization-style normalisation over channels',
   },
-  SeparableConv2D: { reason: 'no per-example gradient rule', suggestion: 'a DepthwiseConv2D followed by a 1x1 Conv2D' },
-  Conv1D: { reason: 'no per-example gradient rule', suggestion: 'a Reshape to height 1 and a Conv2D with kernel [1, k]' },
   Conv2DTranspose: { reason: 'no per-example gradient rule', suggestion: 'an UpSampling2D followed by a Conv2D' },
   Conv3D: { reason: 'no per-example gradient rule', suggestion: 'Conv2D layers over reshaped inputs' },
   PReLU: { reason: 'its trainable slopes have no per-example gradient rule', suggestion: 'LeakyReLU (fixed slope) or ReLU' },
   TimeDistributed: { reason: 'no per-example gradient rule', suggestion: 'a Dense layer on the rank-3 input (it applies to every position)' },
-  SimpleRNN: { reason: 'recurrent layers have no per-example gradient rule', suggestion: 'an Embedding with Dense or Conv2D layers' },
-  LSTM: { reason: 'recurrent layers have no per-example gradient rule', suggestion: 'an Embedding with Dense or Conv2D layers' },
-  GRU: { reason: 'recurrent layers have no per-example gradient rule', suggestion: 'an Embedding with Dense or Conv2D layers' },
-  RNN: { reason: 'recurrent layers have no per-example gradient rule', suggestion: 'an Embedding with Dense or Conv2D layers' },
   Bidirectional: { reason: 'recurrent layers have no per-example gradient rule', suggestion: 'an Embedding with Dense or Conv2D layers' },
   ConvLSTM2D: { reason: 'recurrent layers have no per-example gradient rule', suggestion: 'Conv2D layers' },
 };
 
 const REGULARIZER_FIELDS = [
-  'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'embeddingsRegularizer', 'depthwiseRegularizer',
+  'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'embeddingsRegularizer', 'depthwiseRegularizer', 'pointwiseRegularizer',
   'gammaRegularizer', 'betaRegularizer',
 ];
-const CONSTRAINT_FIELDS = ['kernelConstraint', 'biasConstraint', 'embeddingsConstraint', 'depthwiseConstraint', 'gammaConstraint', 'betaConstraint'];
+const CONSTRAINT_FIELDS = ['kernelConstraint', 'biasConstraint', 'embeddingsConstraint', 'depthwiseConstraint', 'pointwiseConstraint', 'gammaConstraint', 'betaConstraint'];
 
 /** How the engine treats one layer. */
 export type LayerSupport =
@@ -71,7 +65,7 @@ export function layerSupport(layer: LayerLike): LayerSupport {
   return {
     kind: 'unsupported',
     reason: 'unknown layer class: the engine cannot verify that it treats each example independently',
-    suggestion: 'supported layers (Dense, Conv2D, DepthwiseConv2D, Embedding, LayerNormalization and weight-free layers)',
+    suggestion: 'supported layers (Dense, Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Embedding, LayerNormalization, SimpleRNN, LSTM, GRU, RNN of their cells and weight-free layers)',
   };
 }
 

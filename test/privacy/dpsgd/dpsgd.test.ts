@@ -10,7 +10,7 @@ import { InvalidArgumentError, seededRng } from '../../../src/core/index.js';
 import { clipAndNoise, dpSgdStep, fitPrivately, perExampleGradients, poissonBatches, UnsupportedLayerError } from '../../../src/privacy/index.js';
 import { describeBackends } from '../../helpers/backends.js';
 import { expectNoLeaks } from '../../helpers/leaks.js';
-import { seededInput, seedWeights } from './models.js';
+import { clippedMean, seededInput, seedWeights } from './models.js';
 
 function mlp(seed = 1): tfl.LayersModel {
   const model = tfl.sequential({
@@ -20,22 +20,6 @@ function mlp(seed = 1): tfl.LayersModel {
   return model;
 }
 
-/** Clips each example's flat gradient (over all tensors) to C, sums, divides, in doubles. */
-function clippedMean(perExample: Float32Array[], batch: number, c: number, divisor: number): Float64Array[] {
-  const per = perExample.map((g) => g.length / batch);
-  const out = perExample.map((g, k) => new Float64Array(per[k]!));
-  for (let i = 0; i < batch; i++) {
-    let sq = 0;
-    perExample.forEach((g, k) => {
-      for (let j = 0; j < per[k]!; j++) sq += g[i * per[k]! + j]! ** 2;
-    });
-    const factor = Math.min(1, c / Math.sqrt(sq));
-    perExample.forEach((g, k) => {
-      for (let j = 0; j < per[k]!; j++) out[k]![j]! += (factor * g[i * per[k]! + j]!) / divisor;
-    });
-  }
-  return out;
-}
 
 describeBackends('DP-SGD', () => {
   it('without noise, clipAndNoise is the clipped sum over the expected batch size', async () => {

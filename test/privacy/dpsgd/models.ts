@@ -130,6 +130,39 @@ export const MODEL_CASES: readonly ModelCase[] = [
       return tfl.model({ inputs: input, outputs: out });
     },
   },
+  {
+    name: 'Conv1D text model (valid, same, strides) + global max pool',
+    inputShape: [9],
+    vocab: 7,
+    classes: 3,
+    convolutional: true,
+    build: () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.embedding({ inputDim: 7, outputDim: 3, inputLength: 9 }),
+          tfl.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu' }),
+          tfl.layers.conv1d({ filters: 3, kernelSize: 2, strides: 2, padding: 'same', useBias: false, activation: 'tanh' }),
+          tfl.layers.globalMaxPooling1d({}),
+          tfl.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      }),
+  },
+  {
+    name: 'SeparableConv2D (strides, same, depthMultiplier) + average pool',
+    inputShape: [7, 7, 2],
+    classes: 3,
+    convolutional: true,
+    build: () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.separableConv2d({ inputShape: [7, 7, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu' }),
+          tfl.layers.separableConv2d({ filters: 2, kernelSize: [2, 3], useBias: false }),
+          tfl.layers.averagePooling2d({ poolSize: [1, 2] }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      }),
+  },
 ];
 
 /** Builds a case's model with seeded weights and a seeded batch with labels. */
@@ -187,4 +220,21 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(b[i] as number));
   }
   return diff / scale;
+}
+
+/** Clips each example's flat gradient (over all tensors) to C, sums, divides, in doubles. */
+export function clippedMean(perExample: Float32Array[], batch: number, c: number, divisor: number = batch): Float64Array[] {
+  const per = perExample.map((g) => g.length / batch);
+  const out = perExample.map((g, k) => new Float64Array(per[k]!));
+  for (let i = 0; i < batch; i++) {
+    let sq = 0;
+    perExample.forEach((g, k) => {
+      for (let j = 0; j < per[k]!; j++) sq += g[i * per[k]! + j]! ** 2;
+    });
+    const factor = Math.min(1, c / Math.sqrt(sq));
+    perExample.forEach((g, k) => {
+      for (let j = 0; j < per[k]!; j++) out[k]![j]! += (factor * g[i * per[k]! + j]!) / divisor;
+    });
+  }
+  return out;
 }

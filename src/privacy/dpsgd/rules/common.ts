@@ -33,6 +33,11 @@ export function squaredNormsPerExample(t: Tensor): Tensor1D {
   return sum(mul(reshape(t, [batch, -1]), reshape(t, [batch, -1])), 1) as Tensor1D;
 }
 
+/** Whether {@link ghostOuterNorms} takes a ghost form for `positions` rows of `p` and `q` features (else it returns undefined). */
+export function ghostOuterNormsApply(positions: number, p: number, q: number): boolean {
+  return positions === 1 || positions * positions < p * q;
+}
+
 /**
  * Ghost squared norms of `sum_t a_t g_t^T` per example, for `a` `[B, T, p]` and `g` `[B, T, q]`:
  * `||a||^2 ||g||^2` when T = 1, the Gram trick `sum (A A^T) * (G G^T)` when `T^2 < p q`, otherwise
@@ -47,14 +52,12 @@ export function squaredNormsPerExample(t: Tensor): Tensor1D {
 export function ghostOuterNorms(a: Tensor3D, g: Tensor3D): Tensor1D | undefined {
   const [, positions, p] = a.shape;
   const q = g.shape[2];
+  if (!ghostOuterNormsApply(positions, p, q)) return undefined;
   if (positions === 1) return mul(sum(mul(a, a), [1, 2]), sum(mul(g, g), [1, 2])) as Tensor1D;
-  if (positions * positions < p * q) {
-    const gram = sum(mul(matMul(a, a, false, true), matMul(g, g, false, true)), [1, 2]);
-    const triangle = sum(mul(sqrt(sum(mul(a, a), 2)), sqrt(sum(mul(g, g), 2))), 1);
-    const gamma = 2 * (p + q + positions * positions + 4) * 2 ** -24;
-    return add(gram, mul(mul(triangle, triangle), gamma)) as Tensor1D;
-  }
-  return undefined;
+  const gram = sum(mul(matMul(a, a, false, true), matMul(g, g, false, true)), [1, 2]);
+  const triangle = sum(mul(sqrt(sum(mul(a, a), 2)), sqrt(sum(mul(g, g), 2))), 1);
+  const gamma = 2 * (p + q + positions * positions + 4) * 2 ** -24;
+  return add(gram, mul(mul(triangle, triangle), gamma)) as Tensor1D;
 }
 
 /** Scales `[batch, ...]` rows by `c` `[batch]`. */
