@@ -5,9 +5,13 @@
  * disagree under REPLACE_ONE by a factor 2 in the noise; ours must not.
  */
 import { describe, expect, it } from 'vitest';
+import { expectInvalidArgument } from '../helpers/errors.js';
 import {
   PldAccountant,
   RdpAccountant,
+  composedEvent,
+  mixtureOfGaussiansEvent,
+  type DpEvent,
   gaussianEvent,
   laplaceEvent,
   sampledWithoutReplacementEvent,
@@ -54,5 +58,28 @@ describe('neighbouring relations: one meaning of noiseMultiplier', () => {
     const one = new RdpAccountant({ neighboringRelation: 'replaceOne', orders: [1e6] }).compose(laplaceEvent(4)).getEpsilon(1e-300);
     const aor = new RdpAccountant({ orders: [1e6] }).compose(laplaceEvent(2)).getEpsilon(1e-300);
     expect(one).toBeCloseTo(aor, 9);
+  });
+});
+
+describe('events with holes are refused, not accounted as free', () => {
+  it('sparse sensitivities, probabilities and composed events give a typed error naming the element', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holeySens = [, 5] as unknown as number[];
+    // eslint-disable-next-line no-sparse-arrays
+    const holeyProbs = [, 1] as unknown as number[];
+    expectInvalidArgument(() => mixtureOfGaussiansEvent({ standardDeviation: 1, sensitivities: holeySens, samplingProbs: [0.5, 0.5] }), 'mixtureOfGaussiansEvent', 'options.sensitivities[0]', /finite number/);
+    const literal = { kind: 'mixtureOfGaussians', standardDeviation: 1, sensitivities: [20, 0], samplingProbs: holeyProbs } as unknown as DpEvent;
+    expectInvalidArgument(() => new PldAccountant().compose(literal), 'PldAccountant.compose', 'event.samplingProbs[0]', /./);
+    // eslint-disable-next-line no-sparse-arrays
+    const holeyEvents = [, gaussianEvent(1)] as unknown as DpEvent[];
+    expectInvalidArgument(() => composedEvent(holeyEvents), 'composedEvent', 'events[0]', /./);
+    expectInvalidArgument(() => new RdpAccountant().compose({ kind: 'composed', events: holeyEvents } as DpEvent), 'RdpAccountant.compose', 'event.events[0]', /./);
+  });
+});
+
+describe('compositions too long for a PLD grid', () => {
+  it('give the typed grid error, not a raw FFT error', () => {
+    const huge = selfComposedEvent(selfComposedEvent(laplaceEvent(1), 2 ** 53 - 1), 2 ** 53 - 1);
+    expect(() => new PldAccountant().compose(huge).getEpsilon(1e-6)).toThrow(/PldAccountant: argument 'options.valueDiscretizationInterval'.*composed privacy-loss grid/);
   });
 });

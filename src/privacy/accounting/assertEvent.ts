@@ -72,7 +72,8 @@ export function assertEvent(fn: string, argument: string, value: unknown): asser
       return;
     case 'composed':
       if (!Array.isArray(e.events)) invalid(fn, `${argument}.events`, e.events, 'an array of DpEvent');
-      e.events.forEach((x, i) => assertEvent(fn, `${argument}.events[${i}]`, x));
+      // Indexed: forEach would skip the holes of a sparse array.
+      for (let i = 0; i < e.events.length; i++) assertEvent(fn, `${argument}.events[${i}]`, e.events[i]);
       return;
     default:
       invalid(fn, `${argument}.kind`, (e as { kind?: unknown }).kind, `one of ${DP_EVENT_KINDS.map((k) => `'${k}'`).join(', ')}`);

@@ -202,6 +202,6 @@ export function selfComposedEvent(event: DpEvent, count: number): SelfComposedDp
  */
 export function composedEvent(events: readonly DpEvent[]): ComposedDpEvent {
   if (!Array.isArray(events)) invalid('composedEvent', 'events', events, 'an array of DpEvent');
-  events.forEach((e, i) => assertEvent('composedEvent', `events[${i}]`, e));
+  for (let i = 0; i < events.length; i++) assertEvent('composedEvent', `events[${i}]`, events[i]); // holes included
   return Object.freeze({ kind: 'composed', events: Object.freeze([...events]) });
 }

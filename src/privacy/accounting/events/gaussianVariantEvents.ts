@@ -54,12 +54,13 @@ export function checkGaussianVariantEvent(fn: string, prefix: string, e: Gaussia
         invalid(fn, `${prefix}samplingProbs`, p, `an array of probabilities of the same length as sensitivities (${c.length})`);
       }
       let sum = 0;
-      c.forEach((x: unknown, i) => {
+      // Indexed loops, not forEach: forEach skips the holes of a sparse array ([, 5]), which would
+      // reach the accountant as undefined.
+      for (let i = 0; i < c.length; i++) {
+        const x: unknown = c[i];
         if (typeof x !== 'number' || !Number.isFinite(x)) invalid(fn, `${prefix}sensitivities[${i}]`, x, 'a finite number');
-      });
-      p.forEach((x: unknown, i) => {
-        sum += numberInRange(fn, `${prefix}samplingProbs[${i}]`, x, { min: 0, max: 1 });
-      });
+      }
+      for (let i = 0; i < p.length; i++) sum += numberInRange(fn, `${prefix}samplingProbs[${i}]`, p[i], { min: 0, max: 1 });
       if (!(Math.abs(sum - 1) <= 1e-9)) invalid(fn, `${prefix}samplingProbs`, p, 'probabilities summing to 1 (within 1e-9)');
       return;
     }

@@ -2,6 +2,7 @@
  * Dense privacy-loss PMFs on the grid `(lower + i) × interval` (internal), with the composition,
  * truncation and conversion routines of dp_accounting's `pld_pmf.py` (pessimistic estimates).
  */
+import { MAX_PMF_BINS } from './connectDots.js';
 import { convolve, nextPow2, selfConvolveCircular, selfConvolvePairCircular } from './fft.js';
 
 /** A discretized privacy-loss distribution: probs[i] is the mass at loss (lower + i) × interval. */
@@ -131,6 +132,9 @@ export function selfComposePmf(a: Pmf, times: number, tail = 1e-15): Pmf {
   if (composesSparsely(a, times)) return selfComposeSparse(a, times, tail);
   const [lo, hi] = selfConvolveBounds(a.probs, times, tail);
   const outLen = hi - lo + 1;
+  // A composition so long that its loss grid cannot be held (counts near 2^53) is the same
+  // condition as a too-fine grid: the accountant turns this RangeError into its typed error.
+  if (!(outLen <= MAX_PMF_BINS)) throw new RangeError(`the composed privacy-loss grid would need ${outLen} bins`);
   const circ = selfConvolveCircular(a.probs, times, outLen);
   const size = circ.length;
   const out = new Float64Array(outLen);

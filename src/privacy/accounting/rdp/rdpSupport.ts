@@ -46,8 +46,31 @@ export function effectiveGaussianNoise(event: DpEvent, relation: NeighboringRela
   }
 }
 
+/**
+ * dp_accounting (`accept_zcdp=True`) amplifies a ρ-zCDP event by subsampling as if it were the
+ * Gaussian with the same RDP curve. The subsampled RDP depends on the whole pair of output
+ * distributions, not on the curve alone: the general bound of Zhu and Wang (2019, Thm 6) carries a
+ * factor 3 on the higher-order terms that the Gaussian's expansion does not. Without a proof that the
+ * Gaussian is the worst ρ-zCDP mechanism under subsampling, we refuse rather than risk an epsilon too small.
+ */
+const ZCDP_NOT_AMPLIFIED =
+  'the RDP accountant does not amplify a zCDP event by subsampling (its subsampled RDP is not determined by rho; dp_accounting assumes the Gaussian\'s): subsample a gaussianEvent instead';
+
+function containsZcdp(event: DpEvent): boolean {
+  switch (event.kind) {
+    case 'zcdp':
+      return true;
+    case 'selfComposed':
+      return containsZcdp(event.event);
+    case 'composed':
+      return event.events.some(containsZcdp);
+    default:
+      return false;
+  }
+}
+
 const SUBSAMPLED_GAUSSIANS_ONLY = (what: string): string =>
-  `RDP accounts for ${what} only of Gaussian mechanisms (or compositions of them and of zCDP events with xi = 0); use the PLD accountant for other subsampled mechanisms`;
+  `RDP accounts for ${what} only of Gaussian mechanisms (or compositions of them); use the PLD accountant for other subsampled mechanisms`;
 
 function containsExtraDelta(event: DpEvent): boolean {
   switch (event.kind) {
@@ -91,11 +114,13 @@ export function rdpUnsupportedReason(event: DpEvent, relation: NeighboringRelati
       }
       // Sample rates 0 and 1 are exact for any supported event (an extension of dp_accounting).
       if (event.sampleRate === 0 || event.sampleRate === 1) return rdpUnsupportedReason(event.event, relation);
+      if (containsZcdp(event.event)) return ZCDP_NOT_AMPLIFIED;
       return effectiveGaussianNoise(event.event) === undefined ? SUBSAMPLED_GAUSSIANS_ONLY('Poisson subsampling') : undefined;
     case 'sampledWithoutReplacement':
       if (relation !== 'replaceOne') {
         return "the RDP accountant takes sampling without replacement under neighboringRelation 'replaceOne' only (as dp_accounting)";
       }
+      if (containsZcdp(event.event)) return ZCDP_NOT_AMPLIFIED;
       return effectiveGaussianNoise(event.event) === undefined ? SUBSAMPLED_GAUSSIANS_ONLY('sampling without replacement') : undefined;
     case 'repeatAndSelect':
       if (containsExtraDelta(event.event)) {
