@@ -20,25 +20,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { seededRng } from '../src/core/rng.js';
 import { dpSgdStep } from '../src/privacy/index.js';
 import { benchBackends, measure, printTable, useBenchBackend, writeResults, type BenchRow } from './harness.js';
+import { digitsCnn, digitsMlp } from './dpsgdModels.js';
 
 const MICRO_SAMPLE = 16;
 const OPTS = { warmup: 1, minRuns: 3, maxRuns: 5, minTimeMs: 0 };
 /** The small digits models are fast: more runs for a stable median. */
 const DIGITS_OPTS = { warmup: 3, minRuns: 15, maxRuns: 40, minTimeMs: 1500 };
 
-function digitsMlp(): tfl.LayersModel {
-  return tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [64], units: 64, activation: 'relu' }), tfl.layers.dense({ units: 10 })] });
-}
-function digitsCnn(): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
-}
 function mlp(): tfl.LayersModel {
   return tfl.sequential({
     layers: [

@@ -46,6 +46,17 @@ const check = `
   expectError(() => new privacy.PldAccountant().step({ noiseMultiplier: -1, sampleRate: 0.1 }), 'PldAccountant.step', 'params.noiseMultiplier');
   expectError(() => new privacy.PrivacyBudget({ epsilon: -1, delta: 1e-5 }), 'PrivacyBudget', 'options.epsilon');
   if (!(new privacy.RdpAccountant().step({ noiseMultiplier: 1.5, sampleRate: 0.04 }, 2250).getEpsilon(1e-5) > 7.3)) throw new Error('epsilon');
+  // The event vocabulary and the neighbouring relation from the built files: a replaced record is
+  // twice a record's contribution away in both accountants, and a non-private event costs Infinity.
+  for (const kind of ['rdp', 'pld']) {
+    const replace = privacy.createAccountant(kind, { neighboringRelation: 'replaceOne' }).compose(privacy.gaussianEvent(4), 10).getEpsilon(1e-6);
+    const half = privacy.createAccountant(kind).compose(privacy.gaussianEvent(2), 10).getEpsilon(1e-6);
+    if (!(Math.abs(replace - half) <= 1e-3 * half)) throw new Error(kind + ': replaceOne ' + replace + ' vs add/remove at half the noise ' + half);
+    if (privacy.createAccountant(kind).compose(privacy.nonPrivateEvent()).getEpsilon(1e-6) !== Infinity) throw new Error(kind + ': nonPrivate');
+    if (privacy.createAccountant(kind).step({ noiseMultiplier: 1, sampleRate: 0 }, 100).getEpsilon(1e-6) !== 0) throw new Error(kind + ': rate 0');
+  }
+  if (new privacy.RdpAccountant().supports(privacy.randomizedResponseEvent(0.5, 2))) throw new Error('RR is replace-one only');
+  expectError(() => privacy.createAccountant('rdp', { neighboringRelation: 'replaceSpecial' }), 'createAccountant', 'options.neighboringRelation');
   expectError(() => explain.attributionBarChartSvg([1, NaN], ['a', 'b']), 'attributionBarChartSvg', 'values[1]');
 `;
 // The explanations reach into tfjs-layers' layer objects (activations swapped, Dense and Conv2D
@@ -69,6 +80,18 @@ const explainCheck = `
   const after = model.predict(x).dataSync();
   if (after.some((v, i) => v !== before[i])) throw new Error('the model changed after an explanation');
   if (model.layers.some((l) => Object.prototype.hasOwnProperty.call(l, 'call'))) throw new Error('a swapped call was left on a layer');
+  // The sequence-layer rules from the installed dist (they dispatch on tfjs class names and cell
+  // classes): per-example gradients of Conv1D, LSTM and GRU models equal tfjs's autodiff per example.
+  for (const [name, layers] of [
+    ['Conv1D', [tfl.layers.conv1d({ inputShape: [6, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same' }), tfl.layers.flatten()]],
+    ['LSTM', [tfl.layers.lstm({ inputShape: [5, 3], units: 4, recurrentInitializer: 'glorotUniform', returnSequences: true }), tfl.layers.flatten()]],
+    ['GRU', [tfl.layers.gru({ inputShape: [5, 3], units: 4, recurrentInitializer: 'glorotUniform' })]],
+  ]) {
+    const seq = tfl.sequential({ layers: [...layers, tfl.layers.dense({ units: 3, activation: 'softmax' })] });
+    const xs = tf.randomNormal([4, ...seq.inputs[0].shape.slice(1)], 0, 1, 'float32', 7);
+    const check = await privacy.checkPerExampleGradients(seq, xs, [0, 1, 2, 1]);
+    if (!check.ok) throw new Error(name + ' per-example gradients from the installed dist are off by ' + check.maxError);
+  }
 `;
 // AutoAttack from the installed dist: a linear model, APGD-CE then the black-box Square; the
 // adversarial inputs stay in the ball and the box, and robust accuracy cannot exceed clean accuracy.

@@ -5,10 +5,10 @@
  * on `window.benchResult`. Models and options as the digits rows of bench/dpsgd.bench.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { seededRng } from '../../src/core/rng.js';
 import { dpSgdStep } from '../../src/privacy/index.js';
+import { digitsCnn, digitsMlp } from '../dpsgdModels.js';
 
 const WARMUP = 3;
 const RUNS = Number(new URLSearchParams(location.search).get("runs") ?? "21");
@@ -30,19 +30,6 @@ async function time(run: () => Promise<void> | void): Promise<{ medianMs: number
   return { medianMs: median(t), minMs: Math.min(...t), runs: t.length };
 }
 
-function digitsMlp(): tfl.LayersModel {
-  return tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [64], units: 64, activation: 'relu' }), tfl.layers.dense({ units: 10 })] });
-}
-function digitsCnn(): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
-}
 
 interface Row { case: string; medianMs: number; minMs: number; runs: number }
 

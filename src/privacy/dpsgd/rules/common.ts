@@ -65,3 +65,23 @@ export function scaleRows(t: Tensor, c: Tensor1D): Tensor {
   const shape = [t.shape[0] as number, ...t.shape.slice(1).map(() => 1)];
   return mul(t, reshape(c, shape));
 }
+
+/**
+ * Ghost squared norms of a patch-based layer (convolutions): the kernel's `sum_t p_t g_t^T` plus,
+ * with a bias, `||sum_t g_t||^2`; undefined when materialising is cheaper (see ghostOuterNorms).
+ */
+export function patchGhostNorms(p: Tensor3D, g: Tensor3D, withBias: boolean): Tensor1D | undefined {
+  const kernelNorms = ghostOuterNorms(p, g);
+  if (kernelNorms === undefined || !withBias) return kernelNorms;
+  return add(kernelNorms, squaredNormsPerExample(sum(g, 1))) as Tensor1D;
+}
+
+/**
+ * `sum_i c_i grad_i` of a patch-based layer without per-example gradients: the kernel as a
+ * `[patchSize, filters]` matrix `P^T (c g)` over all examples and positions, and the bias.
+ */
+export function patchWeightedSum(p: Tensor3D, g: Tensor3D, c: Tensor1D, withBias: boolean): { kernel: Tensor; bias?: Tensor } {
+  const gc = scaleRows(g, c);
+  const kernel = matMul(reshape(p, [-1, p.shape[2]]), reshape(gc, [-1, g.shape[2]]), true, false);
+  return withBias ? { kernel, bias: sum(gc, [0, 1]) } : { kernel };
+}

@@ -2,10 +2,10 @@
  * Per-example gradients of `Conv1D` (`[batch, steps, channels]`) from im2col patches of the input
  * viewed as an image of height 1 (internal). The math is Conv2D's with a `[1, k]` kernel.
  */
-import { add, conv1d, matMul, reshape, sum, type Tensor, type Tensor1D, type Tensor3D, type Tensor4D } from '../../../core/tf.js';
+import { add, conv1d, matMul, reshape, sum, type Tensor, type Tensor3D, type Tensor4D } from '../../../core/tf.js';
 import { extractPatches, patchRows, type ConvGeometry } from '../patches.js';
 import type { LayerLike, WeightLike } from '../types.js';
-import { applyActivation, ghostOuterNorms, ghostOuterNormsApply, scaleRows, squaredNormsPerExample, weightField } from './common.js';
+import { applyActivation, ghostOuterNormsApply, patchGhostNorms, patchWeightedSum, weightField } from './common.js';
 import type { LayerCall, LayerRule } from './rule.js';
 
 /** A config entry given as `3` or `[3]`. */
@@ -83,19 +83,12 @@ export const conv1dRule: LayerRule = {
     const [kernelSize, channels, filters] = kernelOf(layer).shape as [number, number, number];
     if (!ghostOuterNormsApply(call.outputGrad.shape[1] as number, kernelSize * channels, filters)) return undefined;
     const { p, g } = patchesAndGrads(layer, call);
-    const kernelNorms = ghostOuterNorms(p, g);
-    if (kernelNorms === undefined) return undefined;
-    if (weightField(layer, 'bias') === undefined) return kernelNorms;
-    return add(kernelNorms, squaredNormsPerExample(sum(g, 1))) as Tensor1D;
+    return patchGhostNorms(p, g, weightField(layer, 'bias') !== undefined);
   },
   weightedSum(layer, call, c) {
     const { p, g } = patchesAndGrads(layer, call);
-    const gc = scaleRows(g, c);
-    const flatP = reshape(p, [-1, p.shape[2]]);
-    const flatG = reshape(gc, [-1, g.shape[2]]);
-    const out: Tensor[] = [reshape(matMul(flatP, flatG, true, false), [...kernelOf(layer).shape])];
-    if (weightField(layer, 'bias') !== undefined) out.push(sum(gc, [0, 1]));
-    return out;
+    const s = patchWeightedSum(p, g, c, weightField(layer, 'bias') !== undefined);
+    return s.bias === undefined ? [reshape(s.kernel, [...kernelOf(layer).shape])] : [reshape(s.kernel, [...kernelOf(layer).shape]), s.bias];
   },
 };
 

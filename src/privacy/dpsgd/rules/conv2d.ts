@@ -1,8 +1,8 @@
 /** Per-example gradients of `Conv2D` (NHWC) from im2col patches and output gradients (internal). */
-import { add, conv2d, customGrad, matMul, reshape, reverse, sum, transpose, type Tensor, type Tensor1D, type Tensor3D, type Tensor4D } from '../../../core/tf.js';
+import { add, conv2d, customGrad, matMul, reshape, reverse, sum, transpose, type Tensor, type Tensor3D, type Tensor4D } from '../../../core/tf.js';
 import { channelMajorPatches, outputSize, type ConvGeometry } from '../patches.js';
 import type { LayerLike, WeightLike } from '../types.js';
-import { applyActivation, ghostOuterNorms, ghostOuterNormsApply, pair, scaleRows, squaredNormsPerExample, weightField } from './common.js';
+import { applyActivation, ghostOuterNormsApply, pair, patchGhostNorms, patchWeightedSum, weightField } from './common.js';
 import type { LayerCall, LayerRule } from './rule.js';
 
 /** The geometry of a Conv2D or DepthwiseConv2D layer, or why it is not supported. */
@@ -57,19 +57,12 @@ export const conv2dRule: LayerRule = {
     const [kh, kw] = geometry(layer).kernelSize;
     if (!ghostOuterNormsApply(rows! * cols!, kh * kw * (call.input.shape[3] as number), filters!)) return undefined;
     const { p, g } = patchesAndGrads(layer, call);
-    const kernelNorms = ghostOuterNorms(p, g);
-    if (kernelNorms === undefined) return undefined;
-    if (weightField(layer, 'bias') === undefined) return kernelNorms;
-    return add(kernelNorms, squaredNormsPerExample(sum(g, 1))) as Tensor1D;
+    return patchGhostNorms(p, g, weightField(layer, 'bias') !== undefined);
   },
   weightedSum(layer, call, c) {
     const { p, g } = patchesAndGrads(layer, call);
-    const gc = scaleRows(g, c);
-    const flatP = reshape(p, [-1, p.shape[2]]);
-    const flatG = reshape(gc, [-1, g.shape[2]]);
-    const out: Tensor[] = [reshape(toKernelLayout(reshape(matMul(flatP, flatG, true, false), [1, p.shape[2], g.shape[2]]), kernelOf(layer).shape), [...kernelOf(layer).shape])];
-    if (weightField(layer, 'bias') !== undefined) out.push(sum(gc, [0, 1]));
-    return out;
+    const s = patchWeightedSum(p, g, c, weightField(layer, 'bias') !== undefined);
+    return s.bias === undefined ? [reshape(toKernelLayout(reshape(s.kernel, [1, p.shape[2], g.shape[2]]), kernelOf(layer).shape), [...kernelOf(layer).shape])] : [reshape(toKernelLayout(reshape(s.kernel, [1, p.shape[2], g.shape[2]]), kernelOf(layer).shape), [...kernelOf(layer).shape]), s.bias];
   },
 };
 
