@@ -11,6 +11,7 @@ export default defineConfig({
     'explain/index': 'src/explain/index.ts',
     'audit/index': 'src/audit/index.ts',
     'sustainability/index': 'src/sustainability/index.ts',
+    'federated/index': 'src/federated/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
 
 const subpaths = [['responsible-tfjs/privacy', 'privacy'], ['responsible-tfjs/robustness', 'robustness'], ['responsible-tfjs/fairness', 'fairness'],
-  ['responsible-tfjs/compression', 'compression'], ['responsible-tfjs/objectives', 'objectives'], ['responsible-tfjs/explain', 'explain'], ['responsible-tfjs/audit', 'audit'], ['responsible-tfjs/sustainability', 'sustainability'], ['responsible-tfjs (root: re-exports every subpath, plus)', 'core']];
+  ['responsible-tfjs/compression', 'compression'], ['responsible-tfjs/objectives', 'objectives'], ['responsible-tfjs/explain', 'explain'], ['responsible-tfjs/audit', 'audit'], ['responsible-tfjs/sustainability', 'sustainability'], ['responsible-tfjs/federated', 'federated'], ['responsible-tfjs (root: re-exports every subpath, plus)', 'core']];
 const files = subpaths.map(([, dir]) => `src/${dir}/index.ts`);
 const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
 const program = ts.createProgram(files, config.options);

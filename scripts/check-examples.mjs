@@ -5,7 +5,7 @@
 // options type teaches nothing that the function's example does not.
 import ts from 'typescript';
 
-const entries = ['index', 'privacy/index', 'robustness/index', 'fairness/index', 'compression/index', 'objectives/index', 'explain/index', 'audit/index', 'sustainability/index'].map(
+const entries = ['index', 'privacy/index', 'robustness/index', 'fairness/index', 'compression/index', 'objectives/index', 'explain/index', 'audit/index', 'sustainability/index', 'federated/index'].map(
   (e) => `src/${e}.ts`,
 );
 const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const subpaths = ['', '/privacy', '/robustness', '/fairness', '/compression', '/objectives', '/explain', '/audit', '/sustainability'];
+const subpaths = ['', '/privacy', '/robustness', '/fairness', '/compression', '/objectives', '/explain', '/audit', '/sustainability', '/federated'];
 const root = await import('responsible-tfjs');
 let failures = 0;
 for (const sub of subpaths) {

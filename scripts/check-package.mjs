@@ -132,7 +132,34 @@ const sustainabilityCheck = `
   const fp = sustainability.footprintReport([{ name: 'dense', accuracy: 1, operations: ops, latency: timing }]);
   if (fp.rows[0].macsPerExample !== 24 || !(fp.rows[0].msPerExample > 0)) throw new Error('footprintReport from the installed dist');
 `;
-writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as audit from 'responsible-tfjs/audit';\nimport * as sustainability from 'responsible-tfjs/sustainability';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\n${auditCheck}\n${sustainabilityCheck}\nconsole.log('ESM: error names survive bundling; explanations, AutoAttack, audits and footprints work from the installed dist');\n`);
+// The federated module from the installed dist: a DP + secure aggregation simulation, the secure
+// sum with a dropout, a typed error, and a networked run (coordinator and clients over ws) that
+// equals the simulator.
+const federatedCheck = `
+  const fm = () => tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'zeros' })] });
+  const fclients = [0, 1, 2].map((c) => ({ x: tf.ones([4, 3]).mul(c + 1), y: tf.tensor1d([0, 1, 0, c % 2], 'int32') }));
+  const fbase = { rounds: 2, clientLearningRate: 0.1, batchSize: 2, sampling: { method: 'uniform', clientsPerRound: 3 }, seed: 'pkg' };
+  const fdp = await federated.simulateFederated({ ...fbase, model: fm(), clients: fclients,
+    privacy: { noiseMultiplier: 0.5, clipping: { clipNorm: 1 }, noise: 'distributed', delta: 1e-3 }, secureAggregation: {} });
+  if (fdp.rounds.length !== 2 || !(fdp.privacy.epsilon > 0 && Number.isFinite(fdp.privacy.epsilon))) throw new Error('simulateFederated from the installed dist');
+  const secure = await federated.runSecAggInProcess({ inputs: [new Uint32Array([1, 2]), new Uint32Array([3, 4]), new Uint32Array([5, 0xffffffff])], threshold: 2, dropouts: [{ phase: 'advertiseKeys', clients: [2] }] });
+  if (secure.sum[0] !== 4 || secure.sum[1] !== 6 || secure.included.join() !== '0,1') throw new Error('runSecAggInProcess from the installed dist');
+  expectError(() => federated.clipUpdate(new Float32Array([Number.NaN]), { clipNorm: 1 }), 'clipUpdate');
+  const { WebSocketServer, WebSocket } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  const ids = ['a', 'b', 'c'];
+  const fserver = federated.federatedServerDriver({ ...fbase, initialWeights: (await federated.readWeights(fm())).values, population: ids });
+  const coordinator = federated.startCoordinator({ server: wss, driver: fserver, authenticate: (id, token) => token === 'k-' + id, minClients: 3, phaseTimeoutMs: 20000 });
+  const fclientRuns = ids.map((id, i) => federated.runClient({ url: 'ws://127.0.0.1:' + wss.address().port, clientId: id, token: 'k-' + id, WebSocket,
+    driver: federated.federatedClientDriver({ ...fbase, model: fm(), x: fclients[i].x, y: fclients[i].y, numClients: 3 }) }));
+  await coordinator.done;
+  await Promise.all(fclientRuns);
+  await new Promise((r) => wss.close(r));
+  const fsim = await federated.simulateFederated({ ...fbase, model: fm(), clients: fclients });
+  if (fserver.state.weights.join() !== fsim.state.weights.join()) throw new Error('networked federated run differs from the simulator');
+`;
+writeFileSync(join(out, 'check.mjs'), `import * as privacy from 'responsible-tfjs/privacy';\nimport * as explain from 'responsible-tfjs/explain';\nimport * as robustness from 'responsible-tfjs/robustness';\nimport * as audit from 'responsible-tfjs/audit';\nimport * as sustainability from 'responsible-tfjs/sustainability';\nimport * as federated from 'responsible-tfjs/federated';\nimport * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';\n${check}\n${explainCheck}\n${robustnessCheck}\n${auditCheck}\n${sustainabilityCheck}\n${federatedCheck}\nconsole.log('ESM: error names survive bundling; explanations, AutoAttack, audits, footprints and federated runs (simulated, secure, networked) work from the installed dist');\n`);
 writeFileSync(join(out, 'check.cjs'), `const privacy = require('responsible-tfjs/privacy');\nconst explain = require('responsible-tfjs/explain');\n${check}\nconsole.log('CommonJS: error names survive bundling');\n`);
 run('node', [join(out, 'check.mjs')], { cwd: out, stdio: 'inherit' });
 run('node', [join(out, 'check.cjs')], { cwd: out, stdio: 'inherit' });

@@ -6,8 +6,9 @@
  * {@link "responsible-tfjs/compression"! | /compression},
  * {@link "responsible-tfjs/objectives"! | /objectives},
  * {@link "responsible-tfjs/explain"! | /explain},
- * {@link "responsible-tfjs/audit"! | /audit} and
- * {@link "responsible-tfjs/sustainability"! | /sustainability} (each documented on its own page, under the
+ * {@link "responsible-tfjs/audit"! | /audit},
+ * {@link "responsible-tfjs/sustainability"! | /sustainability} and
+ * {@link "responsible-tfjs/federated"! | /federated} (each documented on its own page, under the
  * subpath that imports only that domain), and adds the shared core: the typed errors every module
  * throws ({@link ResponsibleError} and its subclasses, e.g. {@link InvalidArgumentError},
  * {@link MissingGradientsError} and {@link NoBackendError}), the random-number sources
@@ -26,3 +27,4 @@ export * from './objectives/index.js';
 export * from './explain/index.js';
 export * from './audit/index.js';
 export * from './sustainability/index.js';
+export * from './federated/index.js';

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // not in this list.
 const DOMAINS = ['privacy', 'robustness', 'fairness', 'compression', 'explain', 'audit', 'sustainability'] as const;
 
-async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: number; externals: string[] }> {
+async function inputsOf(contents: string, platform: 'neutral' | 'browser' = 'neutral'): Promise<{ inputs: string[]; bytes: number; externals: string[] }> {
   const result = await build({
     stdin: { contents, resolveDir: root, loader: 'ts' },
     bundle: true,
@@ -20,7 +20,7 @@ async function inputsOf(contents: string): Promise<{ inputs: string[]; bytes: nu
     treeShaking: true,
     metafile: true,
     minify: true,
-    platform: 'neutral',
+    platform,
     mainFields: ['module', 'main'],
     external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'],
     logLevel: 'silent',
@@ -49,6 +49,25 @@ describe('subpath imports', () => {
     );
     expect(externals).toEqual([]);
     expect(inputs.filter((f) => f.includes('tfjs'))).toEqual([]);
+  }, 60_000);
+
+  it('responsible-tfjs/federated builds on privacy and compression only, and bundles for the browser', async () => {
+    // As a browser bundler builds it: seedrandom's guarded require('crypto') maps to nothing there.
+    const { inputs, externals } = await inputsOf(`export * from './src/federated/index.ts';`, 'browser');
+    const foreign = inputs.filter((f) => /^src\//.test(f) && !/^src\/(federated|privacy|compression|core)\//.test(f));
+    expect(foreign).toEqual([]);
+    // No transport package and no Node built-in: the coordinator and client take a WebSocket server
+    // or constructor from the caller.
+    expect(externals.filter((e) => !e.startsWith('@tensorflow/'))).toEqual([]);
+  }, 60_000);
+
+  it('the secure aggregation and DP pieces of federated import no tensor code', async () => {
+    const { inputs, externals } = await inputsOf(
+      `export { runSecAggInProcess, clipUpdate, userLevelPrivacy, updateQuantileClip, compressUpdate } from './src/federated/index.ts';`,
+      'browser',
+    );
+    expect(externals).toEqual([]);
+    expect(inputs.filter((f) => /^src\/(robustness|fairness|explain|audit|sustainability|objectives)\//.test(f))).toEqual([]);
   }, 60_000);
 
   it('importing one core function tree-shakes the rest', async () => {
