@@ -137,7 +137,7 @@ const sustainabilityCheck = `
 // equals the simulator.
 const federatedCheck = `
   const fm = () => tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'zeros' })] });
-  const fclients = [0, 1, 2].map((c) => ({ x: tf.ones([4, 3]).mul(c + 1), y: tf.tensor1d([0, 1, 0, c % 2], 'int32') }));
+  const fclients = [0, 1, 2].map((c) => ({ x: tf.fill([4, 3], c + 1), y: tf.tensor1d([0, 1, 0, c % 2], 'int32') }));
   const fbase = { rounds: 2, clientLearningRate: 0.1, batchSize: 2, sampling: { method: 'uniform', clientsPerRound: 3 }, seed: 'pkg' };
   const fdp = await federated.simulateFederated({ ...fbase, model: fm(), clients: fclients,
     privacy: { noiseMultiplier: 0.5, clipping: { clipNorm: 1 }, noise: 'distributed', delta: 1e-3 }, secureAggregation: {} });

@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'MISSING_GRADIENTS'
   | 'NOT_CONVERGED'
   | 'ABORTED'
-  | 'NO_BACKEND';
+  | 'NO_BACKEND'
+  | 'SECURE_AGGREGATION_ABORTED'
+  | 'FEDERATED_RUNTIME';
 
 /**
  * Base class of every error thrown by responsible-tfjs. Catch it to handle all of them.

@@ -98,6 +98,7 @@ describe('secure aggregation: exact sums', () => {
       } catch (e) {
         expect(e).toBeInstanceOf(SecAggError);
         expect((e as SecAggError).kind, (e as Error).message).toBe('belowThreshold');
+        expect((e as SecAggError).code).toBe('SECURE_AGGREGATION_ABORTED');
         outcomes.belowThreshold++;
       }
     }

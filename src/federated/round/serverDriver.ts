@@ -10,6 +10,7 @@ import { sampleClients } from '../algorithms/sampleClients.js';
 import type { Payload } from '../protocol/payload.js';
 import type { PhaseRequests, ServerRoundDriver } from '../runtime/driver.js';
 import { SecAggServer } from '../secagg/server.js';
+import { SecAggError } from '../secagg/errors.js';
 import type { SecAggClientMessage } from '../secagg/messages.js';
 import { federatedPrivacySpent, type FederatedPrivacySpent } from './accounting.js';
 import { aggregateFromSecureSum, sumContributions, type ContributionFrom } from './aggregate.js';
@@ -191,7 +192,7 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
         const contributors = result.included.map((p) => positions[p] as number);
         return finish(finishRound(state, resolved, aggregateFromSecureSum(result.sum, contributors, selected, plan as RoundPlan, size), numClients));
       } catch (e) {
-        if ((e as { name?: string }).name !== 'SecAggError') throw e;
+        if (!(e instanceof SecAggError) || e.kind !== 'belowThreshold') throw e;
         log(`round ${round + 1}: secure aggregation ended below its threshold (${e instanceof Error ? e.message : String(e)}); the round releases nothing`);
         return finish(skipRound(state, selected));
       }

@@ -42,7 +42,7 @@ export class FederatedRuntimeError extends ResponsibleError {
    * @param cause - The underlying error, if any.
    */
   constructor(fn: string, failure: RuntimeFailure, detail: string, cause?: unknown) {
-    super('ABORTED', `${fn}: ${detail}`);
+    super('FEDERATED_RUNTIME', `${fn}: ${detail}`);
     this.failure = failure;
     this.cause = cause;
   }

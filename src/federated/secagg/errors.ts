@@ -38,7 +38,9 @@ export type SecAggErrorKind =
   | 'badKey';
 
 /**
- * A secure-aggregation message or step was refused. Its `code` is `'INVALID_ARGUMENT'` (the
+ * A secure-aggregation message or step was refused. Its `code` is
+ * `'SECURE_AGGREGATION_ABORTED'` when too few clients survive for the round to finish (`kind`
+ * `'belowThreshold'`: the round releases nothing), and `'INVALID_ARGUMENT'` otherwise (the
  * offending argument is the message); `kind` says why, `fn` where, `clientId` whom it concerns.
  *
  * @example
@@ -63,7 +65,7 @@ export class SecAggError extends ResponsibleError {
    * @param details - Where, why, a human-readable detail and the client concerned.
    */
   constructor(details: { fn: string; kind: SecAggErrorKind; detail: string; clientId?: number }) {
-    super('INVALID_ARGUMENT', `${details.fn}: [${details.kind}] ${details.detail}`);
+    super(details.kind === 'belowThreshold' ? 'SECURE_AGGREGATION_ABORTED' : 'INVALID_ARGUMENT', `${details.fn}: [${details.kind}] ${details.detail}`);
     this.kind = details.kind;
     this.fn = details.fn;
     this.clientId = details.clientId;

@@ -15,6 +15,7 @@ import { trainClient } from '../algorithms/trainClient.js';
 import { readWeights } from '../weights/readWeights.js';
 import { writeWeights } from '../weights/writeWeights.js';
 import { runSecAggInProcess } from '../secagg/inProcess.js';
+import { SecAggError } from '../secagg/errors.js';
 import type { SecAggPhase } from '../secagg/messages.js';
 import { federatedPrivacySpent, type FederatedPrivacySpent } from '../round/accounting.js';
 import { aggregateFromSecureSum, sumContributions, type ContributionFrom } from '../round/aggregate.js';
@@ -211,7 +212,7 @@ export async function simulateFederated(options: SimulateFederatedOptions): Prom
         const contributors = result.included.map((pos) => selected[pos] as number);
         aggregate = aggregateFromSecureSum(result.sum, contributors, selected, plan, size);
       } catch (e) {
-        if ((e as { name?: string }).name !== 'SecAggError') throw e;
+        if (!(e instanceof SecAggError) || e.kind !== 'belowThreshold') throw e;
         aggregate = undefined; // fewer than the threshold survived: nothing is revealed
       }
     }
