@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { printTable, writeResults, type BenchRow } from './harness.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
 
 const entry = fileURLToPath(new URL('./browser/explainPage.ts', import.meta.url));
 const bundle = await build({
@@ -30,9 +31,8 @@ const port = (server.address() as { port: number }).port;
 const i = process.argv.indexOf('--backend');
 const backends = i >= 0 ? process.argv[i + 1]! : 'webgl,webgpu';
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  executablePath: CHROMIUM_PATH,
+  args: [...CHROMIUM_ARGS],
 });
 try {
   const page = await browser.newPage();

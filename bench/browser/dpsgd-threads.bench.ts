@@ -16,6 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { printTable, writeResults, type BenchRow } from '../harness.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.js';
 
 const entry = fileURLToPath(new URL('./dpsgdThreadsPage.ts', import.meta.url));
 const wasmDir = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
@@ -66,9 +67,8 @@ const hardwareConcurrency = h >= 0 ? Number(process.argv[h + 1]) : 4;
 const loadavg = (): string => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 const loadStart = loadavg();
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  executablePath: CHROMIUM_PATH,
+  args: [...CHROMIUM_ARGS],
 });
 interface PageOut {
   error?: string; round?: number; workers?: number; simd: boolean; multithreadSupport: boolean; threadsRequested: number; threadsCount: number; crossOriginIsolated: boolean; sharedArrayBuffer: boolean;

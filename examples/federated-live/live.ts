@@ -19,6 +19,7 @@ import {
 } from 'responsible-tfjs/federated';
 import { loadDigits } from '../shared/data.js';
 import { DELTA, liveModel, liveOptions, livePartition, populationIds, selectRows } from './shared.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '../..');
@@ -84,17 +85,6 @@ export interface LiveResult {
   readonly killed?: string;
   readonly seconds: number;
 }
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Constant-time token check: a timing difference must not tell an attacker how much of a token was right. */
 function tokenMatches(expected: string | undefined, given: string): boolean {
@@ -344,7 +334,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       const httpPort = (http.address() as { port: number }).port;
       const { chromium } = await guard(import('playwright'));
       log(`bundled the browser client (${Math.round(script.length / 1024)} KiB); opening ${browserCount} Chromium tab${browserCount > 1 ? 's' : ''}`);
-      launching = chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      launching = chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
       browser = await guard(launching);
       const context = await guard(browser.newContext());
       for (let k = 0; k < browserCount; k++) {

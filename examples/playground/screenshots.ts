@@ -9,13 +9,14 @@
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { preview } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.js';
 
 const backend = process.argv[2] ?? 'wasm';
 const figures = fileURLToPath(new URL('../../docs/figures/', import.meta.url));
 const server = await preview({ configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)), preview: { port: 0 }, logLevel: 'warn' });
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--no-first-run'],
+  executablePath: CHROMIUM_PATH,
+  args: [...CHROMIUM_ARGS],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

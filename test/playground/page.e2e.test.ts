@@ -22,14 +22,11 @@ import { explainDigit, type ExplanationSettings } from '../../examples/playgroun
 import { incomeScores, postProcess, summariseByGroup, trainIncomeModel, type FairnessSettings } from '../../examples/playground/src/tasks/fairness.js';
 import { trainPrivately, type PrivateTrainingResult, type PrivateTrainingSettings } from '../../examples/playground/src/tasks/privateTraining.js';
 import { robustnessCurve, type RobustnessSettings } from '../../examples/playground/src/tasks/robustness.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const built = `${root}examples/playground/dist/index.html`;
 const shots = `${root}.ci-out/playground/`;
-const chromiumArgs = [
-  '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 
 // Small settings, the same in the page and in Node.
 const TRAIN: PrivateTrainingSettings = { targetEpsilon: 2, epochs: 2, batchSize: 128, maxGradNorm: 1, learningRate: 0.5, seed: 7 };
@@ -187,7 +184,7 @@ interface Playground {
 async function startPlayground(): Promise<Playground> {
   if (!existsSync(built)) throw new Error('the playground is not built: run npm run playground:build first');
   const server: PreviewServer = await preview({ configFile: `${root}examples/playground/vite.config.ts`, preview: { port: 0, strictPort: false, open: false }, logLevel: 'warn' });
-  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs, headless: true });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
   return {
     async open(query, errors) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -6,7 +6,6 @@
  * round with a log line; it never reaches the model.
  */
 import { invalid, optionsObject } from '../../core/validate.js';
-import { sampleClients } from '../algorithms/sampleClients.js';
 import type { Payload } from '../protocol/payload.js';
 import type { PhaseRequests, ServerRoundDriver } from '../runtime/driver.js';
 import { SecAggServer } from '../secagg/server.js';
@@ -17,7 +16,8 @@ import { aggregateFromSecureSum, sumContributions, type ContributionFrom } from 
 import { finishRound, skipRound } from './finishRound.js';
 import { resolveFederatedOptions, type FederatedOptions, type ResolvedFederatedOptions } from './options.js';
 import { unpackContribution, type ContributionPacket } from './packet.js';
-import { planRound, secAggNeighbours, secAggThreshold, type RoundPlan } from './roundPlan.js';
+import { secAggNeighbours, secAggThreshold, type RoundPlan } from './roundPlan.js';
+import { openRound } from './openRound.js';
 import { roundRng } from './seeds.js';
 import { initialServerState, serverStateFromJson, serverStateToJson, type FederatedServerState, type RoundRecord } from './serverState.js';
 
@@ -111,17 +111,7 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
     async beginRound(round1, connected) {
       const round = round1 - 1;
       if (round !== state.round) invalid('federatedServerDriver.beginRound', 'round', round1, `${state.round + 1} (the next round)`);
-      selected = Array.from(sampleClients(resolved.sampling.method === 'uniform'
-        ? { numClients, method: 'uniform', clientsPerRound: resolved.sampling.clientsPerRound, rng: roundRng(resolved.seed, round, 'sampling') }
-        : { numClients, method: 'poisson', sampleRate: resolved.sampling.sampleRate, rng: roundRng(resolved.seed, round, 'sampling') }));
-      plan = planRound(resolved, {
-        round,
-        ...(state.clipNorm !== undefined ? { clipNorm: state.clipNorm } : {}),
-        selectedClients: selected.length,
-        numClients,
-        size,
-        sharedCoordinatesSeed: roundRng(resolved.seed, round, 'randomK').nextUint32(),
-      });
+      ({ selected, plan } = openRound(resolved, state, numClients));
       const online = new Set(connected);
       const offline = selected.filter((c) => !online.has(population[c] as string));
       if (offline.length > 0) log(`round ${round1}: selected clients not connected, dropped: ${offline.map((c) => population[c]).join(', ')}`);

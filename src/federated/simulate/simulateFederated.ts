@@ -10,7 +10,6 @@ import { betweenSteps } from '../../core/eventLoop.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { evaluateClient, type ClientEvaluation } from '../algorithms/evaluateClient.js';
-import { sampleClients } from '../algorithms/sampleClients.js';
 import { trainClient } from '../algorithms/trainClient.js';
 import { readWeights } from '../weights/readWeights.js';
 import { writeWeights } from '../weights/writeWeights.js';
@@ -23,7 +22,8 @@ import { contributeUpdate, encodeContribution } from '../round/clientContributio
 import { finishRound, skipRound, type RoundAggregate } from '../round/finishRound.js';
 import { resolveFederatedOptions, type FederatedOptions } from '../round/options.js';
 import { packContribution, packetBytes, unpackContribution } from '../round/packet.js';
-import { planRound, secAggNeighbours, secAggThreshold } from '../round/roundPlan.js';
+import { secAggNeighbours, secAggThreshold } from '../round/roundPlan.js';
+import { openRound } from '../round/openRound.js';
 import { roundRng } from '../round/seeds.js';
 import { initialServerState, type FederatedServerState, type RoundRecord } from '../round/serverState.js';
 
@@ -128,21 +128,9 @@ export async function simulateFederated(options: SimulateFederatedOptions): Prom
   const residuals = new Map<number, Float32Array>();
   const reports: SimulatedRound[] = [];
   for (let round = state.round; round < resolved.rounds; round++) {
-    const selected = Array.from(
-      sampleClients(resolved.sampling.method === 'uniform'
-        ? { numClients, method: 'uniform', clientsPerRound: resolved.sampling.clientsPerRound, rng: roundRng(resolved.seed, round, 'sampling') }
-        : { numClients, method: 'poisson', sampleRate: resolved.sampling.sampleRate, rng: roundRng(resolved.seed, round, 'sampling') }),
-    );
+    const { selected, plan } = openRound(resolved, state, numClients);
     const dropouts = o.dropouts?.(round, selected) ?? [];
     const droppedAtTrain = new Set(dropouts.filter((d) => d.phase === 'train').flatMap((d) => d.clients));
-    const plan = planRound(resolved, {
-      round,
-      ...(state.clipNorm !== undefined ? { clipNorm: state.clipNorm } : {}),
-      selectedClients: selected.length,
-      numClients,
-      size,
-      sharedCoordinatesSeed: roundRng(resolved.seed, round, 'randomK').nextUint32(),
-    });
     const contributions: ContributionFrom[] = [];
     const encoded: { client: number; input: Uint32Array }[] = [];
     let bytesUp = 0;
