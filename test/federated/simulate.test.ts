@@ -242,6 +242,23 @@ it('refuses bad options with typed errors naming the option', () => {
   }
 });
 
+it('an aggregate that overflows float32 is refused whole: the model never holds NaN or Infinity', async () => {
+  const { finishRound } = await import('../../src/federated/round/finishRound.js');
+  const { initialServerState } = await import('../../src/federated/round/serverState.js');
+  const options = resolveFederatedOptions('t', { rounds: 2, clientLearningRate: 0.1, sampling: { method: 'uniform', clientsPerRound: 2 } }, 2);
+  const state = initialServerState(options, new Float32Array([1, 2]), 2);
+  // Two finite float32 contributions of 3.4e38 with a summed weight of 1: the mean is 6.8e38.
+  const next = finishRound(state, options, { sum: new Float64Array([6.8e38, 0]), totalWeight: 1, indicatorSum: 0, contributors: [0, 1], selected: [0, 1] }, 2);
+  expect(Array.from(next.weights)).toEqual([1, 2]);
+  expect(next.round).toBe(1);
+  expect(next.history[0]).toMatchObject({ aborted: true, abortReason: 'nonFinite', contributors: [] });
+  // A finite mean whose step overflows the weights is refused too.
+  const big = initialServerState(options, new Float32Array([3.4e38, 0]), 2);
+  const after = finishRound(big, options, { sum: new Float64Array([3e38, 0]), totalWeight: 1, indicatorSum: 0, contributors: [0], selected: [0, 1] }, 2);
+  expect(after.weights[0]).toBe(big.weights[0]);
+  expect(after.history[0]!.abortReason).toBe('nonFinite');
+});
+
 it('decodes the fixed-point bound it promises for any client count', async () => {
   const { safeFixedPointScale } = await import('../../src/federated/round/roundPlan.js');
   for (const [m, n] of [[1, 1], [1, 255], [1e-6, 3], [1e6, 100], [3e5, 7]] as const) {

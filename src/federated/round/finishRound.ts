@@ -81,7 +81,11 @@ export function finishRound(state: FederatedServerState, options: ResolvedFedera
     mean = w > 0 ? Float32Array.from(sum, (v) => v / w) : new Float32Array(size);
     if (aggregate.trainLoss !== undefined) record = { ...record, trainLoss: aggregate.trainLoss };
   }
+  // Finite contributions can still sum past float32's range (values near 3.4e38 from clients that
+  // are not honest): such a round is refused whole, so the global model never holds NaN or Infinity.
+  if (!mean.every(Number.isFinite)) return skipRound(state, aggregate.selected, 'nonFinite');
   const next = serverOptimizer(options.serverOptimizer).apply(state.optimizer, state.weights, mean);
+  if (!next.weights.every(Number.isFinite)) return skipRound(state, aggregate.selected, 'nonFinite');
   return {
     round: round + 1,
     weights: next.weights,
@@ -93,10 +97,11 @@ export function finishRound(state: FederatedServerState, options: ResolvedFedera
 }
 
 /**
- * A round that released nothing (secure aggregation aborted below its threshold, or nobody
- * answered): the model and the clip norm stay, the round counts, and no privacy is spent.
+ * A round that released nothing: secure aggregation ended below its threshold, or the aggregate
+ * was not finite. The model and the clip norm stay, the round counts, and no privacy is spent
+ * (nothing computed from the updates left the server).
  */
-export function skipRound(state: FederatedServerState, selected: readonly number[]): FederatedServerState {
-  const record: RoundRecord = { round: state.round, selected: [...selected], contributors: [], aborted: true };
+export function skipRound(state: FederatedServerState, selected: readonly number[], reason: NonNullable<RoundRecord['abortReason']> = 'belowThreshold'): FederatedServerState {
+  const record: RoundRecord = { round: state.round, selected: [...selected], contributors: [], aborted: true, abortReason: reason };
   return { ...state, round: state.round + 1, history: [...state.history, record] };
 }

@@ -25,8 +25,9 @@ export interface RoundRecord {
   readonly unclippedFraction?: number;
   /** The noise multiplier this round really had, accounted for (privacy only). */
   readonly noiseMultiplier?: number;
-  /** True when the round released nothing (secure aggregation aborted below its threshold). */
+  /** True when the round released nothing, and why: secure aggregation ended below its threshold, or the aggregate overflowed float32. */
   readonly aborted?: boolean;
+  readonly abortReason?: 'belowThreshold' | 'nonFinite';
   /** Mean training loss the contributors reported (example-weighted; absent under privacy, where it is not released). */
   readonly trainLoss?: number;
 }

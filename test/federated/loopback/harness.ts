@@ -23,20 +23,10 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { startCoordinator, type CoordinatorEvent, type CoordinatorHandle } from '../../../src/federated/runtime/coordinator.js';
 import type { Payload, ServerRoundDriver } from '../../../src/federated/runtime/driver.js';
 import { listen } from './wsHelpers.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface LoopbackOptions {
   /** Absolute path of the module exporting `createServerDriver(options)`. */
@@ -225,7 +215,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<Loopback>
   let browser: Browser | undefined;
   const pages = new Map<string, Page>();
   if (options.browserClientIds.length > 0) {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
     const context = await browser.newContext();
     for (const clientId of options.browserClientIds) {
       const page = await context.newPage();
