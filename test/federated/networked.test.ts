@@ -54,12 +54,14 @@ async function runNetworked(options: FederatedOptions, count: number, drivers?: 
 }
 
 describeBackends('federated drivers over WebSocket', () => {
-  it('plain FedAvg over the network equals the simulator', async () => {
-    const options: FederatedOptions = { rounds: 2, clientLearningRate: 0.2, batchSize: 4, sampling: { method: 'uniform', clientsPerRound: 3 }, seed: 'net' };
+  it('plain FedAvg over the network equals the simulator, federated evaluation included', async () => {
+    const options: FederatedOptions = { rounds: 2, clientLearningRate: 0.2, batchSize: 4, sampling: { method: 'uniform', clientsPerRound: 3 }, seed: 'net', evaluateClients: true };
     const net = await runNetworked(options, 4);
     const sim = await simulateFederated({ ...options, model: model(), clients: net.data });
     expect(Array.from(net.weights)).toEqual(Array.from(sim.state.weights));
     expect(net.summaries.map((s) => s.contributors)).toEqual(sim.rounds.map((r) => r.contributors));
+    expect(net.summaries.map((s) => s.clientEvaluation)).toEqual(sim.rounds.map((r) => r.clientEvaluation));
+    expect(sim.rounds[1]!.clientEvaluation!.numExamples).toBe(sim.rounds[1]!.selected.reduce((n, c) => n + 8 + c, 0));
   }, 60_000);
 
   it('DP-FedAvg with secure aggregation and distributed noise over the network equals the simulator', async () => {
@@ -83,6 +85,7 @@ describeBackends('federated drivers over WebSocket', () => {
       return d;
     });
     expect(net.summaries[0]!.contributors).toEqual([0, 3]);
+    expect(net.summaries[0]!.clientEvaluation).toBeUndefined(); // not asked for
     expect(net.log.filter((l) => /dropped the update of c1/.test(l))).toHaveLength(1);
     expect(net.log.filter((l) => /dropped the update of c2/.test(l))).toHaveLength(1);
     expect(net.weights.every(Number.isFinite)).toBe(true);

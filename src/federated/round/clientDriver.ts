@@ -7,6 +7,7 @@ import type { LayersModel, Tensor } from '../../core/tf.js';
 import type { LabelsLike } from '../../core/labels.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import { trainClient } from '../algorithms/trainClient.js';
+import { evaluateClient } from '../algorithms/evaluateClient.js';
 import type { ClientLoss } from '../algorithms/clientLoss.js';
 import type { Payload } from '../protocol/payload.js';
 import type { ClientRoundDriver } from '../runtime/driver.js';
@@ -104,6 +105,12 @@ export function federatedClientDriver(options: FederatedClientDriverOptions): Cl
           secagg = new SecAggClient({ ...config, curve: 'P-256' });
           return (await secagg.advertiseKeys()) as unknown as Payload;
         }
+        case 'evaluate': {
+          const { weights } = request as unknown as { weights: Float32Array };
+          if (!(weights instanceof Float32Array)) invalid(fn, 'request.weights', weights, 'a Float32Array');
+          const e = await evaluateClient({ model: o.model, weights, x: o.x, y: o.y, ...(o.loss !== undefined ? { loss: o.loss } : {}) });
+          return { loss: e.loss, accuracy: e.accuracy, numExamples: e.numExamples };
+        }
         case 'shareKeys':
           return (await (secagg as SecAggClient).shareKeys(request as unknown as KeysBroadcastMessage)) as unknown as Payload;
         case 'maskedInput':
@@ -111,7 +118,7 @@ export function federatedClientDriver(options: FederatedClientDriverOptions): Cl
         case 'unmask':
           return (await (secagg as SecAggClient).unmask(request as unknown as UnmaskRequestMessage)) as unknown as Payload;
         default:
-          return invalid(fn, 'phase', phase, "'train', 'advertiseKeys', 'shareKeys', 'maskedInput' or 'unmask'");
+          return invalid(fn, 'phase', phase, "'train', 'advertiseKeys', 'shareKeys', 'maskedInput', 'unmask' or 'evaluate'");
       }
     },
   };

@@ -5,7 +5,7 @@
  */
 import { serverOptimizer as buildServerOptimizer, type ServerOptimizerOptions } from '../algorithms/serverOptimizer.js';
 import { adaptiveNoiseMultipliers } from '../dp/adaptiveNoiseMultipliers.js';
-import { finiteNumber, invalid, nonNegativeNumber, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
+import { booleanValue, finiteNumber, invalid, nonNegativeNumber, numberInRange, oneOf, optionsObject, positiveInteger, positiveNumber } from '../../core/validate.js';
 
 /** How clients are chosen each round. */
 export type ClientSamplingOptions =
@@ -89,6 +89,12 @@ export interface FederatedOptions {
   /** Update compression, or absent. */
   readonly compression?: UpdateCompressionOptions;
   /**
+   * Federated evaluation: after each round, the round's selected clients evaluate the new global
+   * weights on their own data, and the example-weighted mean is reported (default false). The
+   * metrics travel in the clear: user-level DP and secure aggregation do not cover them.
+   */
+  readonly evaluateClients?: boolean;
+  /**
    * Seed of every random choice (sampling, shuffling, noise, masks) **for tests and reproducible
    * runs only**. Without it, sampling and noise come from `crypto.getRandomValues`.
    */
@@ -114,6 +120,7 @@ export interface ResolvedFederatedOptions {
   };
   readonly secureAggregation?: { readonly thresholdFraction: number; readonly neighbours?: number; readonly maxAbsValue?: number };
   readonly compression?: UpdateCompressionOptions;
+  readonly evaluateClients: boolean;
   readonly seed?: string | number;
 }
 
@@ -215,11 +222,13 @@ export function resolveFederatedOptions(fn: string, options: FederatedOptions, n
     invalid(fn, 'options.seed', o.seed, 'a string or a finite number');
   }
   finiteNumber(fn, 'numClients', numClients);
+  const evaluateClients = booleanValue(fn, 'options.evaluateClients', o.evaluateClients ?? false);
   return {
     rounds, sampling, localEpochs, batchSize, clientLearningRate, proximalMu, serverOptimizer,
     ...(privacy !== undefined ? { privacy } : {}),
     ...(secureAggregation !== undefined ? { secureAggregation } : {}),
     ...(compression !== undefined ? { compression } : {}),
+    evaluateClients,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   };
 }

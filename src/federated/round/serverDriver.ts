@@ -6,6 +6,8 @@
  * round with a log line; it never reaches the model.
  */
 import { invalid, optionsObject } from '../../core/validate.js';
+import { aggregateEvaluations } from '../algorithms/aggregateEvaluations.js';
+import type { ClientEvaluation } from '../algorithms/evaluateClient.js';
 import type { Payload } from '../protocol/payload.js';
 import type { PhaseRequests, ServerRoundDriver } from '../runtime/driver.js';
 import { SecAggServer } from '../secagg/server.js';
@@ -35,7 +37,10 @@ export interface FederatedServerDriverOptions extends FederatedOptions {
 
 /** What the coordinator reports per round (a {@link RoundRecord} plus privacy spent). */
 export interface FederatedRoundSummary extends RoundRecord {
+  /** User-level epsilon after this round (privacy only). */
   readonly epsilon?: number;
+  /** With `evaluateClients`: the example-weighted evaluation of the new weights by the clients that answered. */
+  readonly clientEvaluation?: ClientEvaluation;
 }
 
 /** The server driver plus access to its state. */
@@ -90,13 +95,21 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
   let secagg: SecAggServer | undefined;
   let positions: number[] = []; // SecAgg position -> population index
 
-  const finish = (next: FederatedServerState): { done: true; summary: Payload } => {
+  let online = new Set<string>();
+  let pendingSummary: FederatedRoundSummary | undefined;
+  const done = (summary: FederatedRoundSummary): { done: true; summary: Payload } => ({ done: true, summary: JSON.parse(JSON.stringify(summary)) as Payload });
+  const finish = (next: FederatedServerState): PhaseRequests | { done: true; summary: Payload } => {
     state = next;
     const privacy = federatedPrivacySpent(resolved, state.history, numClients);
     o.onRound?.(state, privacy);
     const record = state.history[state.history.length - 1] as RoundRecord;
     const summary: FederatedRoundSummary = { ...record, ...(privacy !== undefined ? { epsilon: privacy.epsilon } : {}) };
-    return { done: true, summary: JSON.parse(JSON.stringify(summary)) as Payload };
+    if (!resolved.evaluateClients) return done(summary);
+    // Federated evaluation: the round's selected clients evaluate the new weights on their data.
+    pendingSummary = summary;
+    const requests = new Map<string, Payload>();
+    for (const c of selected) if (online.has(population[c] as string)) requests.set(population[c] as string, { weights: state.weights });
+    return { phase: 'evaluate', requests, minResponses: 0 };
   };
 
   const requestsFor = (phase: string, perPosition: ReadonlyMap<number, Payload>, minResponses: number): PhaseRequests => {
@@ -112,7 +125,7 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
       const round = round1 - 1;
       if (round !== state.round) invalid('federatedServerDriver.beginRound', 'round', round1, `${state.round + 1} (the next round)`);
       ({ selected, plan } = openRound(resolved, state, numClients));
-      const online = new Set(connected);
+      online = new Set(connected);
       const offline = selected.filter((c) => !online.has(population[c] as string));
       if (offline.length > 0) log(`round ${round1}: selected clients not connected, dropped: ${offline.map((c) => population[c]).join(', ')}`);
       positions = [...selected];
@@ -138,6 +151,19 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
       return requestsFor('advertiseKeys', per, threshold);
     },
     async advance(phase, responses) {
+      if (phase === 'evaluate') {
+        const evaluations: ClientEvaluation[] = [];
+        for (const [id, payload] of responses) {
+          try {
+            // Each client alone, so that one malformed answer drops one client.
+            evaluations.push(aggregateEvaluations([payload as unknown as ClientEvaluation]));
+          } catch (e) {
+            log(`round ${state.round}: dropped the evaluation of ${id}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        const summary = pendingSummary as FederatedRoundSummary;
+        return done(evaluations.some((e) => e.numExamples > 0) ? { ...summary, clientEvaluation: aggregateEvaluations(evaluations) } : summary);
+      }
       const round = state.round;
       if (resolved.secureAggregation === undefined) {
         const contributions: ContributionFrom[] = [];

@@ -10,6 +10,7 @@ import { betweenSteps } from '../../core/eventLoop.js';
 import { invalid, optionsObject } from '../../core/validate.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { evaluateClient, type ClientEvaluation } from '../algorithms/evaluateClient.js';
+import { aggregateEvaluations } from '../algorithms/aggregateEvaluations.js';
 import { trainClient } from '../algorithms/trainClient.js';
 import { readWeights } from '../weights/readWeights.js';
 import { writeWeights } from '../weights/writeWeights.js';
@@ -47,6 +48,8 @@ export interface SimulatedDropout {
 export interface SimulatedRound extends RoundRecord {
   /** Evaluation of the new global weights on `options.evaluation` (if given). */
   readonly evaluation?: ClientEvaluation;
+  /** With `evaluateClients`: the example-weighted evaluation of the new weights on the selected clients' own data. */
+  readonly clientEvaluation?: ClientEvaluation;
   /** User-level privacy spent after this round (privacy only). */
   readonly privacy?: FederatedPrivacySpent;
   /** Bytes of update payload the contributors sent (values or their encodings; masked vectors under secure aggregation). */
@@ -210,10 +213,21 @@ export async function simulateFederated(options: SimulateFederatedOptions): Prom
       model, weights: state.weights, layout, x: o.evaluation.x, y: o.evaluation.y,
       ...(o.evaluation.batchSize !== undefined ? { batchSize: o.evaluation.batchSize } : {}),
     });
+    let clientEvaluation: ClientEvaluation | undefined;
+    const evaluators = selected.filter((c) => !droppedAtTrain.has(c));
+    if (resolved.evaluateClients && evaluators.length > 0) {
+      const evaluations: ClientEvaluation[] = [];
+      for (const c of evaluators) {
+        const data = o.clients[c] as SimulatedClient;
+        evaluations.push(await evaluateClient({ model, weights: state.weights, layout, x: data.x, y: data.y }));
+      }
+      clientEvaluation = aggregateEvaluations(evaluations);
+    }
     const privacy = federatedPrivacySpent(resolved, state.history, numClients);
     const report: SimulatedRound = {
       ...record,
       ...(evaluation !== undefined ? { evaluation } : {}),
+      ...(clientEvaluation !== undefined ? { clientEvaluation } : {}),
       ...(privacy !== undefined ? { privacy } : {}),
       bytesUp,
       bytesDown: selected.length * size * 4,
