@@ -140,13 +140,14 @@ describe('distributed noise', () => {
     expect(Math.sqrt(s2 / sum.length)).toBeCloseTo(2, 1);
   });
 
-  it('reports the degraded noise multiplier when fewer than m survive', () => {
+  it('reports the noise the other survivors delivered, never more than planned', () => {
     const eff = (s: number): number => effectiveDistributedNoiseMultiplier({ noiseMultiplier: 1, minSurvivingClients: 100, survivingClients: s });
-    expect(eff(64)).toBeCloseTo(0.8, 15);
-    expect(eff(100)).toBe(1);
-    expect(eff(400)).toBe(2);
+    expect(eff(65)).toBeCloseTo(0.8, 15); // 64 other shares of 100
+    expect(eff(101)).toBe(1);
+    expect(eff(400)).toBe(1); // capped: accounting never credits noise beyond the plan
+    expect(eff(1)).toBe(0); // alone: its own share does not hide it
     expect(eff(0)).toBe(0);
-    for (let s = 1; s < 100; s++) expect(eff(s)).toBeLessThan(eff(s + 1));
+    for (let s = 1; s < 101; s++) expect(eff(s)).toBeLessThan(eff(s + 1));
   });
 
   it('refuses bad options', () => {

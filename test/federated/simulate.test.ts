@@ -94,6 +94,19 @@ describeBackends('simulateFederated', () => {
     expect(r.rounds[0]!.aborted).toBe(true);
   }, 60_000);
 
+  it('a client whose training turns NaN drops out; the model stays finite, with and without DP', async () => {
+    const data = clients(4);
+    const poisoned = [...data];
+    poisoned[2] = { x: tf.fill([data[2]!.x.shape[0], FEATURES], Number.NaN), y: data[2]!.y }; // NaN through the forward and backward passes
+    for (const privacy of [undefined, { noiseMultiplier: 1, clipping: { clipNorm: 1 }, delta: 1e-3 }] as const) {
+      const r = await simulateFederated({ ...base, rounds: 1, model: model(), clients: poisoned, sampling: { method: 'uniform', clientsPerRound: 4 }, ...(privacy ? { privacy } : {}) });
+      expect(r.rounds[0]!.failed.map((f) => f.client)).toEqual([2]);
+      expect(r.rounds[0]!.contributors).toEqual([0, 1, 3]);
+      expect(r.state.weights.every(Number.isFinite)).toBe(true);
+    }
+    poisoned[2]!.x.dispose();
+  }, 60_000);
+
   it('a secure round below its threshold releases nothing: weights unchanged, no privacy spent', async () => {
     const data = clients(4);
     const m = model();

@@ -56,18 +56,20 @@ export interface EffectiveDistributedNoiseMultiplierOptions {
 }
 
 /**
- * The noise multiplier the aggregated sum actually has when `s` clients survive, each having
- * added noise for `m`: `z · √(s/m)`. Below `z` when `s < m`: account the round with this value
- * (a weaker guarantee) rather than with `z`. Above `z` when more clients survive: accounting with
- * `z` stays valid (conservative). `s = 0` gives 0: nothing was released, but nothing was noised.
+ * The noise multiplier one client is protected by when `s` clients' noised updates are in the
+ * sum, each having added a share sized for `m`: `z · √(min(s − 1, m) / m)`. A client's own share
+ * does not hide its own update (removing the client removes its share too), so only the other
+ * `s − 1` shares count, and more than `m` of them is capped at the `z` that was planned. Account a
+ * round with this value, never with the planned `z`: it is below `z` whenever fewer than `m + 1`
+ * clients made it. `s <= 1` gives 0.
  *
  * @param options - `noiseMultiplier`, `minSurvivingClients`, `survivingClients`.
  * @returns The effective noise multiplier (noise standard deviation of the sum over clipNorm).
  * @example
  * ```ts
  * import { effectiveDistributedNoiseMultiplier } from 'responsible-tfjs/federated';
- * // calibrated for 100 survivors, only 64 made it: z = 1 becomes 0.8
- * effectiveDistributedNoiseMultiplier({ noiseMultiplier: 1, minSurvivingClients: 100, survivingClients: 64 }); // 0.8
+ * // calibrated for 100 survivors, only 65 made it: each is hidden by 64 others' shares, z = 1 becomes 0.8
+ * effectiveDistributedNoiseMultiplier({ noiseMultiplier: 1, minSurvivingClients: 100, survivingClients: 65 }); // 0.8
  * ```
  */
 export function effectiveDistributedNoiseMultiplier(options: EffectiveDistributedNoiseMultiplierOptions): number {
@@ -76,5 +78,5 @@ export function effectiveDistributedNoiseMultiplier(options: EffectiveDistribute
   const z = nonNegativeNumber(fn, 'options.noiseMultiplier', o.noiseMultiplier);
   const m = positiveInteger(fn, 'options.minSurvivingClients', o.minSurvivingClients);
   const s = nonNegativeInteger(fn, 'options.survivingClients', o.survivingClients);
-  return z * Math.sqrt(s / m);
+  return z * Math.sqrt(Math.min(Math.max(s - 1, 0), m) / m);
 }

@@ -25,25 +25,26 @@ export interface ContributionFrom {
 }
 
 /**
- * The plain (server-visible) sum of dense contributions (as unpacked from their packets), in float64. Refuses a contribution of the wrong
- * length or with a non-finite value: a corrupted update never reaches the model.
+ * Refuses one client's contribution of the wrong length or with a non-finite value, weight or
+ * indicator: called per client, so that one bad update drops one client, never the round.
  */
-export function sumContributions(fn: string, contributions: readonly ContributionFrom[], selected: readonly number[], size: number): RoundAggregate {
-  const expected = size;
+export function checkContribution(fn: string, client: number, contribution: ClientContribution, size: number): void {
+  const v = contribution.values;
+  if (!(v instanceof Float32Array) || v.length !== size) invalid(fn, `contribution of client ${client}`, v?.length, `a Float32Array of ${size} values`);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i] as number)) invalid(fn, `contribution of client ${client} [${i}]`, v[i], 'a finite number');
+  }
+  if (!Number.isFinite(contribution.weight) || contribution.weight < 0) invalid(fn, `weight of client ${client}`, contribution.weight, 'a finite number >= 0');
+  if (!Number.isFinite(contribution.indicator)) invalid(fn, `indicator of client ${client}`, contribution.indicator, 'a finite number');
+}
+
+/** The plain (server-visible) sum of dense contributions, each already {@link checkContribution}ed, in float64. */
+export function sumContributions(contributions: readonly ContributionFrom[], selected: readonly number[], size: number): RoundAggregate {
   const sum = new Float64Array(size);
   let totalWeight = 0;
   let indicatorSum = 0;
   let lossSum = 0;
   let lossWeight = 0;
-  for (const { client, contribution } of contributions) {
-    const v = contribution.values;
-    if (!(v instanceof Float32Array) || v.length !== expected) invalid(fn, `contribution of client ${client}`, v?.length, `a Float32Array of ${expected} values`);
-    for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i] as number)) invalid(fn, `contribution of client ${client} [${i}]`, v[i], 'a finite number');
-    }
-    if (!Number.isFinite(contribution.weight) || contribution.weight < 0) invalid(fn, `weight of client ${client}`, contribution.weight, 'a finite number >= 0');
-    if (!Number.isFinite(contribution.indicator)) invalid(fn, `indicator of client ${client}`, contribution.indicator, 'a finite number');
-  }
   for (const { contribution, loss, numExamples } of contributions) {
     const v = contribution.values;
     for (let i = 0; i < size; i++) sum[i] = (sum[i] as number) + (v[i] as number);

@@ -12,9 +12,7 @@ import type { Rng } from '../../core/rng.js';
 import { invalid } from '../../core/validate.js';
 import { clipUpdate } from '../dp/clipUpdate.js';
 import { addGaussianNoise } from '../dp/addGaussianNoise.js';
-import { compressUpdate } from '../compression/compressUpdate.js';
-import type { EncodedUpdate } from '../compression/encodedUpdate.js';
-import { sharedIndices } from '../compression/selectCoordinates.js';
+import { randomKIndices, sharedIndices, topKIndices } from '../compression/selectCoordinates.js';
 import { encodeFixedPoint } from '../secagg/fixedPoint.js';
 import type { ClientUpdate } from '../types.js';
 import type { ResolvedFederatedOptions } from './options.js';
@@ -67,8 +65,8 @@ export function contributeUpdate(input: ContributeOptions): { contribution: Clie
     indices = sharedIndices(plan.sharedCoordinatesSeed, n, plan.sharedCoordinates);
   } else if (comp !== undefined && comp.method !== 'int8') {
     const k = Math.max(1, Math.round(comp.fraction * n));
-    const encoded = compressUpdate(corrected, comp.method === 'topK' ? { method: 'topK', k } : { method: 'randomK', k, rng: compressionRng }) as { encoded: Extract<EncodedUpdate, { indices: Uint32Array }> };
-    indices = encoded.encoded.indices;
+    // Only the choice of coordinates is needed here: values and residual follow below.
+    indices = comp.method === 'topK' ? topKIndices(corrected, k) : randomKIndices(n, k, compressionRng);
   }
   if (indices !== undefined) {
     values = Float32Array.from(indices, (i) => corrected[i] as number);
@@ -98,7 +96,7 @@ export function contributeUpdate(input: ContributeOptions): { contribution: Clie
   const contribution: ClientContribution = {
     values,
     ...(indices !== undefined && plan.sharedCoordinates === undefined ? { indices } : {}),
-    weight: w === 1 && options.privacy !== undefined ? 1 : update.numExamples,
+    weight: w,
     indicator,
     norm,
   };

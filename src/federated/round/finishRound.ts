@@ -6,6 +6,7 @@
 import { fillGaussian } from '../../privacy/dpsgd/noise.js';
 import { serverOptimizer } from '../algorithms/serverOptimizer.js';
 import { updateQuantileClip } from '../dp/updateQuantileClip.js';
+import { effectiveDistributedNoiseMultiplier } from '../dp/distributedNoise.js';
 import { expectedClientsPerRound, type ResolvedFederatedOptions } from './options.js';
 import { splitNoise } from './roundPlan.js';
 import { roundRng } from './seeds.js';
@@ -28,16 +29,14 @@ export interface RoundAggregate {
 }
 
 /**
- * The noise multiplier a round really had. Central noise: the configured one. Distributed noise:
- * the shares of the other contributors protect a client, so with c contributors and shares sized
- * for m survivors it is z·sqrt(min(1, (c - 1) / m)); a round with fewer survivors than planned is
- * accounted at what it delivered, never at what was planned.
+ * The noise multiplier a round really had: the configured one with central noise; with
+ * distributed noise what the contributors' shares delivered ({@link effectiveDistributedNoiseMultiplier}).
  */
 export function deliveredNoiseMultiplier(options: ResolvedFederatedOptions, contributors: number): number {
   const p = options.privacy;
   if (p === undefined) return 0;
   if (p.noise === 'central') return p.noiseMultiplier;
-  return p.noiseMultiplier * Math.sqrt(Math.min(1, Math.max(0, contributors - 1) / p.minSurvivingClients));
+  return effectiveDistributedNoiseMultiplier({ noiseMultiplier: p.noiseMultiplier, minSurvivingClients: p.minSurvivingClients, survivingClients: contributors });
 }
 
 /** The next state after a round with the given aggregate. */

@@ -38,7 +38,11 @@ export interface FederatedPrivacyOptions {
    * so that the sum of `minSurvivingClients` shares has the full noise, and no single party adds it all.
    */
   readonly noise?: 'central' | 'distributed';
-  /** With distributed noise: how many of the sampled clients are assumed to survive the round (default: all expected). */
+  /**
+   * With distributed noise: m, the number of shares that make the full noise. A client is hidden by
+   * the *other* contributors' shares, so a round delivers the planned noise when at least m + 1
+   * clients contribute; default: the expected number of clients per round minus one.
+   */
   readonly minSurvivingClients?: number;
   /** The delta at which user-level epsilon is reported (e.g. 1e-5, below 1/number of users). */
   readonly delta: number;
@@ -174,7 +178,7 @@ export function resolveFederatedOptions(fn: string, options: FederatedOptions, n
       };
     } else invalid(fn, 'options.privacy.clipping', c, '{ clipNorm } or { adaptive: { initialClipNorm, ... } }');
     const noise = oneOf(fn, 'options.privacy.noise', p.noise ?? 'central', ['central', 'distributed'] as const);
-    const minSurvivingClients = p.minSurvivingClients === undefined ? Math.max(1, Math.floor(expected)) : positiveInteger(fn, 'options.privacy.minSurvivingClients', p.minSurvivingClients);
+    const minSurvivingClients = p.minSurvivingClients === undefined ? Math.max(1, Math.floor(expected) - 1) : positiveInteger(fn, 'options.privacy.minSurvivingClients', p.minSurvivingClients);
     const delta = numberInRange(fn, 'options.privacy.delta', p.delta, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
     const accountant = oneOf(fn, 'options.privacy.accountant', p.accountant ?? 'rdp', ['rdp', 'pld'] as const);
     // Refuses a count noise that leaves nothing for the updates (Andrew et al. 2021), before any round.

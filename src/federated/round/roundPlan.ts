@@ -6,7 +6,6 @@
  */
 import { adaptiveNoiseMultipliers } from '../dp/adaptiveNoiseMultipliers.js';
 import type { ResolvedFederatedOptions } from './options.js';
-import { expectedClientsPerRound } from './options.js';
 
 /** The per-round instructions to clients. Plain JSON. */
 export interface RoundPlan {
@@ -123,5 +122,3 @@ export function secAggNeighbours(options: ResolvedFederatedOptions, selected: nu
   return k !== undefined && k < selected - 1 ? k : undefined;
 }
 
-/** Re-exported for the drivers. */
-export { expectedClientsPerRound };

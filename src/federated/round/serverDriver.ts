@@ -14,7 +14,7 @@ import { SecAggServer } from '../secagg/server.js';
 import { SecAggError } from '../secagg/errors.js';
 import type { SecAggClientMessage } from '../secagg/messages.js';
 import { federatedPrivacySpent, type FederatedPrivacySpent } from './accounting.js';
-import { aggregateFromSecureSum, sumContributions, type ContributionFrom } from './aggregate.js';
+import { aggregateFromSecureSum, checkContribution, sumContributions, type ContributionFrom } from './aggregate.js';
 import { finishRound, skipRound } from './finishRound.js';
 import { resolveFederatedOptions, type FederatedOptions, type ResolvedFederatedOptions } from './options.js';
 import { unpackContribution, type ContributionPacket } from './packet.js';
@@ -173,8 +173,7 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
             if (c === undefined || !selected.includes(c)) invalid(fn, 'response', id, 'a client selected this round');
             const packet = payload as unknown as ContributionPacket;
             const contribution = unpackContribution(fn, packet, size);
-            // Validate this client alone, so that one bad update drops one client, not the round.
-            sumContributions(fn, [{ client: c, contribution }], [c], size);
+            checkContribution(fn, c, contribution, size);
             contributions.push({
               client: c, contribution,
               ...(typeof packet.loss === 'number' ? { loss: packet.loss } : {}),
@@ -184,7 +183,7 @@ export function federatedServerDriver(options: FederatedServerDriverOptions): Fe
             log(`round ${round + 1}: dropped the update of ${id}: ${e instanceof Error ? e.message : String(e)}`);
           }
         }
-        return finish(finishRound(state, resolved, sumContributions(fn, contributions, selected, size), numClients));
+        return finish(finishRound(state, resolved, sumContributions(contributions, selected, size), numClients));
       }
       const server = secagg as SecAggServer;
       for (const [id, payload] of responses) {

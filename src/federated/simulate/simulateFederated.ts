@@ -18,7 +18,7 @@ import { runSecAggInProcess } from '../secagg/inProcess.js';
 import { SecAggError } from '../secagg/errors.js';
 import type { SecAggPhase } from '../secagg/messages.js';
 import { federatedPrivacySpent, type FederatedPrivacySpent } from '../round/accounting.js';
-import { aggregateFromSecureSum, sumContributions, type ContributionFrom } from '../round/aggregate.js';
+import { aggregateFromSecureSum, checkContribution, sumContributions, type ContributionFrom } from '../round/aggregate.js';
 import { contributeUpdate, encodeContribution } from '../round/clientContribution.js';
 import { finishRound, skipRound, type RoundAggregate } from '../round/finishRound.js';
 import { resolveFederatedOptions, type FederatedOptions } from '../round/options.js';
@@ -167,7 +167,7 @@ export async function simulateFederated(options: SimulateFederatedOptions): Prom
         }
         const { packet, quantisationError } = packContribution(contribution, resolved, { loss: update.loss, numExamples: update.numExamples, size });
         const unpacked = unpackContribution(fn, packet, size);
-        sumContributions(fn, [{ client, contribution: unpacked }], [client], size); // validates this client alone
+        checkContribution(fn, client, unpacked, size);
         bytesUp += packetBytes(packet);
         if (quantisationError !== undefined) residuals.set(client, quantisationError);
         else if (nextResidual !== undefined) residuals.set(client, nextResidual);
@@ -179,7 +179,7 @@ export async function simulateFederated(options: SimulateFederatedOptions): Prom
     }
     let aggregate: RoundAggregate | undefined;
     if (resolved.secureAggregation === undefined) {
-      aggregate = sumContributions(fn, contributions, selected, size);
+      aggregate = sumContributions(contributions, selected, size);
     } else if (selected.length > 0) {
       // The protocol runs over every selected client, as the coordinator's does: one that did not
       // train drops out before advertising its keys (its placeholder input is never sent).
